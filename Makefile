@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test lint format migrate demo-data bench clean help
+
+help:
+	@echo "make run   - start web, Celery worker and beat with demo data (http://127.0.0.1:$(PORT)/)"
+	@echo "make test  - ruff and the whole test suite on PostgreSQL and Redis"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+# Quickstart: DEBUG on, and with no DATABASE_URL / REDIS_URL everything embedded under var/.
+run: export DEBUG ?= 1
+run: export PATH := $(BIN):$(PATH)
+run: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py demo_data --url http://127.0.0.1:$(PORT)/
+	$(BIN)/honcho start --port $(PORT) -f Procfile
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The suite's defaults (PostgreSQL at 127.0.0.1:5432 as postgres, Redis at 127.0.0.1:6379) live in
+# pyproject.toml; set DATABASE_URL / REDIS_URL to point elsewhere.
+test: export PATH := $(BIN):$(PATH)
+test: $(VENV)/.installed-dev lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+migrate: $(VENV)/.installed-run
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate
+
+clean:
+	rm -rf var/ staticfiles/ test-artifacts/

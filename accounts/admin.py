@@ -1,0 +1,82 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Customer, CustomerEmail, LoginEvent, User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "kind")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    list_display = (
+        "email",
+        "full_name",
+        "kind",
+        "replies_need_approval",
+        "is_superuser",
+        "is_active",
+    )
+    list_filter = ("kind", "replies_need_approval", "is_superuser", "is_active")
+    search_fields = ("email", "full_name")
+    ordering = ("full_name", "email")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name", "kind", "replies_need_approval", "time_zone")}),
+        (_("Access"), {"fields": ("is_active", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "kind", "password1", "password2"),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+
+class CustomerEmailInline(admin.TabularInline):
+    model = CustomerEmail
+    extra = 1
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("name", "company", "phone", "account_manager", "user")
+    search_fields = ("name", "company", "phone", "emails__email")
+    list_select_related = ("account_manager", "user")
+    autocomplete_fields = ("account_manager", "user")
+    inlines = [CustomerEmailInline]
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    """Sign-in history is evidence: it can be read and filtered, never edited."""
+
+    list_display = ("at", "kind", "user", "email", "ip_address", "user_agent")
+    list_filter = ("kind",)
+    search_fields = ("email", "user__email", "user__full_name", "ip_address")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,251 @@
+"""People: staff and customer accounts, customer records, and the sign-in history."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def normalize_email_address(email: str) -> str:
+    """Email addresses are compared without regard to case, so they are stored lower-cased."""
+    return (email or "").strip().lower()
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(email=normalize_email_address(username))
+
+    def _create(self, email, password, **fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=normalize_email_address(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields["is_superuser"] = True
+        fields.setdefault("kind", User.Kind.STAFF)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. Staff are techs (some also trainees or managers); admins are
+    superusers; customers sign in to follow their own tickets."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        STAFF = "staff", _("Staff")
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CUSTOMER)
+    replies_need_approval = models.BooleanField(
+        _("trainee: replies need approval"),
+        default=False,
+        help_text=_("Public replies by this tech wait for a manager's approval."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Times are shown in this zone. Empty: the helpdesk's default."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = normalize_email_address(self.email)
+        if self.replies_need_approval and self.kind != self.Kind.STAFF:
+            raise ValidationError(
+                {"replies_need_approval": _("Only staff members can be trainees.")}
+            )
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    # Only administrators use the Django admin; a manager supervises through /manage/.
+    @property
+    def is_staff(self):
+        return self.is_superuser
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser
+
+    @property
+    def is_tech(self) -> bool:
+        return self.kind == self.Kind.STAFF
+
+    @property
+    def is_trainee(self) -> bool:
+        return self.is_tech and self.replies_need_approval
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == self.Kind.CUSTOMER
+
+
+class Customer(models.Model):
+    """Someone the helpdesk serves. Tickets link here; a registered account is optional."""
+
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_customers",
+        limit_choices_to={"kind": User.Kind.STAFF},
+        help_text=_("New tickets from this customer go straight to this tech."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customer",
+        limit_choices_to={"kind": User.Kind.CUSTOMER},
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="accounts_customer_name_ci")]
+
+    def __str__(self):
+        return self.name
+
+
+class CustomerEmail(models.Model):
+    """One of a customer's addresses; an address belongs to one customer only."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="emails"
+    )
+    email = models.EmailField(_("email address"))
+    is_primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        verbose_name = _("customer email address")
+        verbose_name_plural = _("customer email addresses")
+        ordering = ["-is_primary", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_customeremail_ci_unique"),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_primary=True),
+                name="accounts_customeremail_one_primary",
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = normalize_email_address(self.email)
+
+
+class LoginEvent(models.Model):
+    """One sign-in, sign-out or failed sign-in: what managers read as a tech's exact login and
+    logout times. A sign-out row points at the sign-in it ends; a session that simply expired
+    gets a SESSION_EXPIRED row dated at the last activity seen in it."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_OUT = "sign_out", _("Signed out")
+        SESSION_EXPIRED = "session_expired", _("Signed out (session expired)")
+        SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="login_events",
+    )
+    email = models.CharField(
+        _("email given"), max_length=254, blank=True, help_text=_("As typed in the sign-in form.")
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=512, blank=True)
+    session_key = models.CharField(_("session"), max_length=40, blank=True)
+    last_activity_at = models.DateTimeField(
+        _("last activity"), null=True, blank=True, help_text=_("Kept on sign-in rows.")
+    )
+    sign_in = models.OneToOneField(
+        "self",
+        verbose_name=_("ends sign-in"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ending",
+    )
+
+    class Meta:
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="accounts_loginevent_user_at"),
+            models.Index(
+                fields=["last_activity_at"],
+                condition=Q(kind="sign_in"),
+                name="accounts_loginevent_sign_ins",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.user or self.email} · {self.at:%Y-%m-%d %H:%M}"

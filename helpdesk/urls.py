@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from accounts.views import home
+from helpdesk.views import healthz
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("tickets.urls")),
+    path("manage/", include("departments.urls")),
+    path("reports/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = _("Helpdesk configuration")
+admin.site.site_title = _("Helpdesk configuration")
+admin.site.index_title = _("Configuration")

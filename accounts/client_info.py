@@ -27,5 +27,10 @@ def client_ip(request) -> str | None:
     return _valid_ip(request.META.get("REMOTE_ADDR", ""))
 
 
+def client_ip_for_rate_limit(request) -> str:
+    """django-ratelimit's key: requests with no usable address share one bucket."""
+    return client_ip(request) or "0.0.0.0"
+
+
 def client_user_agent(request) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH]

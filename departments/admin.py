@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from departments.models import Department, Membership
+from departments.models import Category, Department, Membership, WebForm
 
 
 class MembershipInline(admin.TabularInline):
@@ -25,3 +25,23 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__full_name", "department__name")
     list_select_related = ("user", "department")
     autocomplete_fields = ("user",)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "department", "position", "is_active")
+    list_editable = ("position", "is_active")
+    list_filter = ("department", "is_active")
+    search_fields = ("name",)
+    list_select_related = ("department",)
+
+
+@admin.register(WebForm)
+class WebFormAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "audience", "default_department", "default_tech", "is_active")
+    list_filter = ("audience", "is_active")
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("categories",)
+    autocomplete_fields = ("default_tech",)
+    list_select_related = ("default_department", "default_tech")

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -75,3 +76,100 @@ class Membership(models.Model):
     def __str__(self):
         role = _("manager") if self.is_manager else _("tech")
         return f"{self.user} · {self.department} ({role})"
+
+
+class Category(models.Model):
+    """What the customer picks in a form; it routes the ticket to a department."""
+
+    name = models.CharField(_("name"), max_length=100)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="categories",
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Lower comes first in forms.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="departments_category_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+# /support/<these>/ are pages of the help centre itself.
+RESERVED_FORM_SLUGS = {"submitted", "t"}
+
+
+class WebForm(models.Model):
+    """An admin-defined web form with its own URL, audience and routing defaults."""
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", _("Public: anyone")
+        MEMBER = "member", _("Member area: signed-in customers")
+        CUSTOMER_AREA = "customer_area", _("Customer area: inside “My tickets”")
+
+    slug = models.SlugField(
+        _("slug"), max_length=100, unique=True, help_text=_("The form lives at /support/<slug>/.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(_("introduction"), blank=True)
+    audience = models.CharField(
+        _("audience"), max_length=20, choices=Audience.choices, default=Audience.PUBLIC
+    )
+    default_department = models.ForeignKey(
+        Department,
+        verbose_name=_("default department"),
+        on_delete=models.PROTECT,
+        related_name="web_forms",
+        help_text=_("Used when the customer picks no category."),
+    )
+    default_tech = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("default tech"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="default_for_forms",
+        limit_choices_to={"kind": "staff"},
+        help_text=_(
+            "Tickets from this form go to this tech unless the customer has an account manager."
+        ),
+    )
+    categories = models.ManyToManyField(
+        Category,
+        verbose_name=_("categories offered"),
+        blank=True,
+        help_text=_("Empty: every active category."),
+    )
+    show_order_number = models.BooleanField(_("ask for an order number"), default=False)
+    show_answer_preference = models.BooleanField(
+        _("ask how the customer wants the answer"), default=False
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("web form")
+        verbose_name_plural = _("web forms")
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_FORM_SLUGS:
+            raise ValidationError({"slug": _("This address is taken by the help centre.")})
+
+    @property
+    def requires_sign_in(self) -> bool:
+        return self.audience != self.Audience.PUBLIC

@@ -6,7 +6,9 @@ from datetime import timedelta
 from django.db import transaction
 
 from accounts.models import Customer, CustomerEmail, User
-from departments.models import Department, Membership
+from departments.models import Category, Department, Membership, WebForm
+from tickets import services as ticket_services
+from tickets.models import BlockedSender, Priority, StatusType, Ticket
 
 DEMO_PASSWORD = "helpdesk-demo"
 
@@ -57,6 +59,105 @@ CUSTOMERS = [
         "tech@example.com",
     ),
     ("li.wei@example.net", "Li Wei", "", "", False, None),
+]
+
+CATEGORIES = [
+    # name, department slug, position
+    ("Problem with a product", "technical-support", 10),
+    ("Installation and setup", "technical-support", 20),
+    ("Invoices and payments", "billing", 30),
+    ("Refunds", "billing", 40),
+]
+
+WEB_FORMS = [
+    # slug, title, audience, default department, order number, answer preference, introduction
+    (
+        "contact",
+        "Contact support",
+        WebForm.Audience.PUBLIC,
+        "technical-support",
+        True,
+        True,
+        "Describe the problem and attach screenshots if you can. We answer within working hours.",
+    ),
+    (
+        "members",
+        "Members' priority line",
+        WebForm.Audience.MEMBER,
+        "technical-support",
+        True,
+        False,
+        "For signed-in customers: your details are filled in for you.",
+    ),
+    (
+        "new-request",
+        "New request",
+        WebForm.Audience.CUSTOMER_AREA,
+        "technical-support",
+        True,
+        True,
+        "",
+    ),
+]
+
+BLOCKED = [
+    (BlockedSender.Kind.DOMAIN, "spam.example", "Known spam source"),
+    (BlockedSender.Kind.EMAIL, "fraudster@example.net", "Chargeback fraud"),
+    (BlockedSender.Kind.IP, "192.0.2.0/24", "Abusive network"),
+]
+
+TICKETS = [
+    # subject, customer email, name, category, priority, final state, owner email, body
+    (
+        "Printer shows error E-042 after the update",
+        "customer@example.com",
+        "Carla Customer",
+        "Problem with a product",
+        Priority.HIGH,
+        StatusType.NEW,
+        None,
+        "Since yesterday's firmware update the printer stops with E-042 on every job.",
+    ),
+    (
+        "Site is down for all our shops",
+        "ivan@example.org",
+        "Ivan Petrenko",
+        "Problem with a product",
+        Priority.EMERGENCY,
+        StatusType.OPEN,
+        "tech@example.com",
+        "None of our five shops can open the ordering page. Customers are queueing.",
+    ),
+    (
+        "Invoice 2026-118 charged twice",
+        "li.wei@example.net",
+        "Li Wei",
+        "Invoices and payments",
+        Priority.MEDIUM,
+        StatusType.PENDING,
+        "tech2@example.com",
+        "My card was charged twice for invoice 2026-118. Please refund one of the charges.",
+    ),
+    (
+        "How do I add a second user?",
+        "customer@example.com",
+        "Carla Customer",
+        "Installation and setup",
+        Priority.LOW,
+        StatusType.CLOSED,
+        "tech@example.com",
+        "We hired a new colleague. How do we give her access?",
+    ),
+    (
+        "Refund for the cancelled order",
+        "li.wei@example.net",
+        "Li Wei",
+        "Refunds",
+        Priority.MEDIUM,
+        StatusType.NEW,
+        None,
+        "I cancelled order 5531 within the trial period and would like my money back.",
+    ),
 ]
 
 LOGINS = [
@@ -116,7 +217,60 @@ def demo_data_load() -> list[DemoLogin]:
             account_manager=staff.get(manager_email),
         )
         CustomerEmail.objects.create(customer=customer, email=email, is_primary=True)
+
+    categories = {}
+    for name, slug, position in CATEGORIES:
+        categories[name], _ = Category.objects.get_or_create(
+            name=name, defaults={"department": departments[slug], "position": position}
+        )
+    forms = {}
+    for slug, title, audience, department, order, preference, intro in WEB_FORMS:
+        forms[slug], _ = WebForm.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "title": title,
+                "audience": audience,
+                "default_department": departments[department],
+                "show_order_number": order,
+                "show_answer_preference": preference,
+                "introduction": intro,
+            },
+        )
+    for kind, value, reason in BLOCKED:
+        BlockedSender.objects.get_or_create(kind=kind, value=value, defaults={"reason": reason})
+    for subject, email, name, category, priority, state, owner, body in TICKETS:
+        if Ticket.objects.filter(subject=subject).exists():
+            continue
+        _demo_ticket(
+            form=forms["contact"],
+            subject=subject,
+            email=email,
+            name=name,
+            category=categories[category],
+            priority=priority,
+            state=state,
+            owner=staff.get(owner),
+            body=body,
+        )
     return LOGINS
+
+
+def _demo_ticket(*, form, subject, email, name, category, priority, state, owner, body):
+    ticket = ticket_services.ticket_submit_from_web(
+        form=form,
+        name=name,
+        email=email,
+        subject=subject,
+        body=body,
+        category=category,
+        priority=priority,
+        ip_address="198.51.100.10",
+    )
+    if owner is not None:
+        Ticket.objects.filter(pk=ticket.pk).update(assignee=owner)
+    if state != StatusType.NEW:
+        ticket_services.ticket_status_change(ticket=ticket, status_type=state, author=owner)
+    return ticket
 
 
 def _demo_user(*, email, **fields) -> User:

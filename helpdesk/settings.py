@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_ratelimit",
     "template_partials",
     "helpdesk",
     "accounts",
@@ -276,6 +277,37 @@ STORAGES = {
         )
     },
 }
+
+# --- Attachments ------------------------------------------------------------------------------
+ATTACHMENT_MAX_FILE_SIZE = env.int("ATTACHMENT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_MESSAGE_SIZE = env.int("ATTACHMENT_MAX_MESSAGE_SIZE", default=25 * 1024 * 1024)
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+# Images larger than this many pixels are refused (decompression-bomb guard).
+ATTACHMENT_MAX_IMAGE_PIXELS = env.int("ATTACHMENT_MAX_IMAGE_PIXELS", default=40_000_000)
+ATTACHMENT_BLOCKED_EXTENSIONS = env.list(
+    "ATTACHMENT_BLOCKED_EXTENSIONS",
+    default=[
+        "exe", "com", "bat", "cmd", "scr", "pif", "msi", "msp", "dll", "cpl", "jar", "js", "jse",
+        "vbs", "vbe", "wsf", "wsh", "ps1", "hta", "lnk", "reg", "sh", "app", "apk", "iso",
+    ],
+)  # fmt: skip
+# Uploads are streamed to temporary files above this size rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Intake -----------------------------------------------------------------------------------
+# The address people reach the helpdesk at, for links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Ticket submissions and customer replies allowed per IP address on public pages.
+INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="20/h")
+RATELIMIT_IP_META_KEY = "accounts.client_info.client_ip_for_rate_limit"
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit names django-redis; Django's own RedisCache increments atomically too.
+    "django_ratelimit.W001",
+    # The embedded quickstart's file cache increments without a lock; on one machine the
+    # worst case is a few submissions past the limit.
+    "django_ratelimit.E003",
+]
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

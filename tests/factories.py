@@ -2,7 +2,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import Customer, CustomerEmail, User
-from departments.models import Department, Membership
+from departments.models import Category, Department, Membership, WebForm
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -60,3 +60,20 @@ class CustomerEmailFactory(DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     email = factory.Sequence(lambda n: f"customer{n}@example.org")
     is_primary = True
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class WebFormFactory(DjangoModelFactory):
+    class Meta:
+        model = WebForm
+
+    slug = factory.Sequence(lambda n: f"form-{n}")
+    title = factory.Sequence(lambda n: f"Form {n}")
+    default_department = factory.SubFactory(DepartmentFactory)

@@ -1,0 +1,108 @@
+from django.contrib import admin
+
+from tickets.fraud import blocked_senders_changed
+from tickets.models import Attachment, BlockedSender, Message, RefusedAttempt, Status, Ticket
+
+
+@admin.register(Status)
+class StatusAdmin(admin.ModelAdmin):
+    list_display = ("name", "type", "is_default", "position")
+    list_editable = ("position",)
+    list_filter = ("type",)
+
+
+class MessageInline(admin.StackedInline):
+    model = Message
+    extra = 0
+    fields = ("kind", "author", "author_name", "body", "created_at")
+    readonly_fields = ("created_at",)
+    show_change_link = True
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = (
+        "number",
+        "subject",
+        "customer",
+        "department",
+        "priority",
+        "status",
+        "assignee",
+        "source",
+        "created_at",
+    )
+    list_filter = ("status_type", "priority", "source", "department")
+    search_fields = ("=number", "subject", "customer__name", "customer__emails__email")
+    list_select_related = ("customer", "department", "status", "assignee")
+    raw_id_fields = ("customer", "split_from")
+    readonly_fields = (
+        "number",
+        "status_type",
+        "access_token",
+        "created_at",
+        "updated_at",
+        "confirmation_sent_at",
+    )
+    date_hierarchy = "created_at"
+    inlines = [MessageInline]
+
+    def save_model(self, request, obj, form, change):
+        # Keep the copied status type true when an admin changes the status here.
+        obj.status_type = obj.status.type
+        super().save_model(request, obj, form, change)
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("original_name", "content_type", "size", "is_image")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "kind", "author_name", "created_at")
+    list_filter = ("kind",)
+    raw_id_fields = ("ticket", "author_customer")
+    list_select_related = ("ticket",)
+    inlines = [AttachmentInline]
+
+
+@admin.register(BlockedSender)
+class BlockedSenderAdmin(admin.ModelAdmin):
+    list_display = ("value", "kind", "reason", "created_by", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("value", "reason")
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        blocked_senders_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        blocked_senders_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        blocked_senders_changed()
+
+
+@admin.register(RefusedAttempt)
+class RefusedAttemptAdmin(admin.ModelAdmin):
+    """The record of refused attempts is evidence: read-only."""
+
+    list_display = ("at", "email", "ip_address", "channel", "subject", "blocked_by")
+    list_filter = ("channel",)
+    search_fields = ("email", "ip_address", "subject")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,149 @@
+"""Forms for tickets. They validate input only; the services decide what happens."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Category, Department, WebForm
+from helpdesk.form_styling import StyledFormMixin
+from tickets.attachments import AttachmentsField
+from tickets.models import AnswerPreference, Priority, Source
+
+MESSAGE_MAX_LENGTH = 50_000
+
+
+def _message_field(label=None, help_text="") -> forms.CharField:
+    return forms.CharField(
+        label=label or _("Message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=help_text,
+    )
+
+
+def categories_of_form(web_form: WebForm):
+    offered = web_form.categories.filter(is_active=True, department__is_active=True)
+    if offered.exists():
+        return offered
+    return Category.objects.filter(is_active=True, department__is_active=True)
+
+
+class WebTicketForm(StyledFormMixin, forms.Form):
+    """The help-centre form. Which optional fields show is decided by the admin-defined form;
+    a signed-in customer's name and address are taken from their account."""
+
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    category = forms.ModelChoiceField(
+        label=_("What is it about?"),
+        queryset=Category.objects.none(),
+        empty_label=_("Choose a topic"),
+        error_messages={"invalid_choice": _("Choose one of the topics in the list.")},
+    )
+    priority = forms.TypedChoiceField(
+        label=_("How urgent is it?"),
+        choices=Priority.choices,
+        coerce=int,
+        initial=Priority.MEDIUM,
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    message = _message_field(
+        help_text=_("Plain text. Describe what happened and what you expected.")
+    )
+    order_number = forms.CharField(label=_("Order number"), max_length=64, required=False)
+    answer_preference = forms.ChoiceField(
+        label=_("How would you like the answer?"),
+        choices=AnswerPreference.choices,
+        initial=AnswerPreference.ANSWER_BY_EMAIL,
+        widget=forms.RadioSelect,
+    )
+    attachments = AttachmentsField()
+
+    def __init__(self, *args, web_form: WebForm, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.web_form = web_form
+        categories = categories_of_form(web_form)
+        if categories.exists():
+            self.fields["category"].queryset = categories
+        else:  # nothing to choose: the form's default department takes the ticket
+            del self.fields["category"]
+        if not web_form.show_order_number:
+            del self.fields["order_number"]
+        if not web_form.show_answer_preference:
+            del self.fields["answer_preference"]
+        if user is not None and user.is_authenticated:
+            for name, value in (("name", user.full_name), ("email", user.email)):
+                self.fields[name].initial = value
+                self.fields[name].disabled = True
+
+    def clean_subject(self):
+        return self.cleaned_data["subject"].strip()
+
+
+class CustomerReplyForm(StyledFormMixin, forms.Form):
+    message = _message_field(label=_("Your reply"))
+    attachments = AttachmentsField()
+
+
+class StaffTicketForm(StyledFormMixin, forms.Form):
+    """A ticket a tech enters for a customer (phone, walk-in)."""
+
+    SOURCES = [
+        (Source.PHONE, Source.PHONE.label),
+        (Source.WALK_IN, Source.WALK_IN.label),
+        (Source.STAFF, Source.STAFF.label),
+    ]
+
+    email = forms.EmailField(
+        label=_("Customer's email address"),
+        help_text=_("An existing customer with this address is linked; otherwise one is created."),
+    )
+    name = forms.CharField(label=_("Customer's name"), max_length=200)
+    phone = forms.CharField(label=_("Customer's phone"), max_length=50, required=False)
+    source = forms.ChoiceField(label=_("How did they reach us?"), choices=SOURCES)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True, department__is_active=True),
+        required=False,
+        empty_label=_("No category"),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Needed when no category is chosen; a category picks its own department."),
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.MEDIUM
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    message = _message_field(label=_("What the customer needs"))
+    attachments = AttachmentsField()
+    assign_to_me = forms.BooleanField(label=_("Put it in my pool"), required=False, initial=True)
+    send_confirmation = forms.BooleanField(
+        label=_("Email the customer a confirmation with the ticket link"),
+        required=False,
+        initial=True,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("category") and not cleaned.get("department"):
+            self.add_error("department", _("Choose a department or a category."))
+        return cleaned
+
+
+class SplitTicketForm(StyledFormMixin, forms.Form):
+    """A new ticket from a message of another ticket."""
+
+    subject = forms.CharField(label=_("Subject of the new ticket"), max_length=200)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True)
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.MEDIUM
+    )
+    send_confirmation = forms.BooleanField(
+        label=_("Email the customer a confirmation with the new ticket's link"),
+        required=False,
+        initial=True,
+    )

@@ -25,6 +25,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 # Quickstart: DEBUG on, and with no DATABASE_URL / REDIS_URL everything embedded under var/.
 run: export DEBUG ?= 1
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: export PATH := $(BIN):$(PATH)
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --no-input

@@ -297,7 +297,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Intake -----------------------------------------------------------------------------------
 # The address people reach the helpdesk at, for links in emails.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = _production_value(
+    "SITE_URL", env.str("SITE_URL", default=""), "http://127.0.0.1:8000"
+).rstrip("/")
 # Ticket submissions and customer replies allowed per IP address on public pages.
 INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="20/h")
 RATELIMIT_IP_META_KEY = "accounts.client_info.client_ip_for_rate_limit"

@@ -2,28 +2,20 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Customer, User
-from departments.models import Department, Membership
+from departments.models import Category, Department, Membership, WebForm
 from helpdesk.demo import DEMO_PASSWORD
+from tickets.models import BlockedSender, Ticket
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_data_has_every_role_and_loads_idempotently(capsys):
     call_command("demo_data", url="http://127.0.0.1:8000/")
-    counts = (
-        User.objects.count(),
-        Department.objects.count(),
-        Membership.objects.count(),
-        Customer.objects.count(),
-    )
+    models = (User, Department, Membership, Customer, Category, WebForm, BlockedSender, Ticket)
+    counts = [model.objects.count() for model in models]
     call_command("demo_data")
 
-    assert counts == (
-        User.objects.count(),
-        Department.objects.count(),
-        Membership.objects.count(),
-        Customer.objects.count(),
-    )
+    assert counts == [model.objects.count() for model in models]
     assert User.objects.get(email="admin@example.com").is_admin
     assert User.objects.get(email="trainee@example.com").is_trainee
     assert Membership.objects.filter(user__email="manager@example.com", is_manager=True).exists()
@@ -35,3 +27,16 @@ def test_demo_data_has_every_role_and_loads_idempotently(capsys):
     printed = capsys.readouterr().out
     assert "http://127.0.0.1:8000/" in printed
     assert "tech@example.com" in printed and DEMO_PASSWORD in printed
+
+
+@pytest.mark.django_db
+def test_demo_tickets_cover_priorities_states_and_pools():
+    call_command("demo_data")
+
+    tickets = Ticket.objects.all()
+    assert {t.priority for t in tickets} == {1, 2, 3, 4}
+    assert {t.status_type for t in tickets} >= {"new", "open", "pending", "closed"}
+    assert tickets.filter(assignee__isnull=True).exists()
+    assert tickets.filter(assignee__isnull=False).exists()
+    assert tickets.filter(customer__user__email="customer@example.com").count() >= 2
+    assert WebForm.objects.filter(audience="customer_area").exists()

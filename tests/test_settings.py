@@ -27,7 +27,14 @@ def test_missing_production_values_raise_improperly_configured_naming_them(tmp_p
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DEFAULT_FROM_EMAIL"):
+    for name in (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DEFAULT_FROM_EMAIL",
+        "SITE_URL",
+    ):
         assert name in result.stderr
     assert "ANYMAIL_ESP or EMAIL_HOST or EMAIL_BACKEND" in result.stderr
 
@@ -41,6 +48,7 @@ def test_complete_production_values_load(tmp_path):
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/helpdesk",
         REDIS_URL="redis://127.0.0.1:6379/0",
         DEFAULT_FROM_EMAIL="support@example.com",
+        SITE_URL="https://helpdesk.example.com",
         ANYMAIL_ESP="postmark",
         ANYMAIL_POSTMARK_SERVER_TOKEN="token",
     )

@@ -176,6 +176,18 @@ def test_truncated_image_is_refused(client, category):
     assert_nothing_written()
 
 
+def test_decompression_bomb_image_is_refused(client, category, settings):
+    settings.ATTACHMENT_MAX_IMAGE_PIXELS = 100
+    data = form_data(category)
+    data["attachments"] = SimpleUploadedFile("huge.png", png_upload().read(), "image/png")
+
+    response = client.post(FORM_URL, data)
+
+    assert response.status_code == 200
+    assert "huge.png" in response.content.decode()
+    assert_nothing_written()
+
+
 def test_screenshot_is_accepted_with_the_submission(client, category):
     data = form_data(category)
     data["attachments"] = [png_upload("one.png"), png_upload("two.png")]

@@ -1,6 +1,20 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.signatures import (
+    SIGNATURE_MAX_SIZE,
+    SIGNATURE_MAX_UPLOAD_SIZE,
+    signature_image_process,
+)
+from helpdesk.form_styling import StyledFormMixin
+
+SIGNATURE_TEXT_MAX_LENGTH = 2000
 
 
 class SignInForm(AuthenticationForm):
@@ -20,3 +34,58 @@ class SignInForm(AuthenticationForm):
             "That email address and password do not match an account. Check both and try again."
         ),
     }
+
+
+def _signature_image_help_text() -> str:
+    text = gettext(
+        "A JPEG of up to %(limit)s, shown below the text. It is scaled down to fit "
+        "%(width)d by %(height)d pixels, and its metadata (camera, place) is removed."
+    )
+    return text % {
+        "limit": filesizeformat(SIGNATURE_MAX_UPLOAD_SIZE),
+        "width": SIGNATURE_MAX_SIZE[0],
+        "height": SIGNATURE_MAX_SIZE[1],
+    }
+
+
+class TechPreferencesForm(StyledFormMixin, forms.Form):
+    """A tech's own preferences. The image cleans to the re-encoded JPEG, ready to store; the
+    "remove" box is offered only when there is an image to remove."""
+
+    reply_as_note_by_default = forms.BooleanField(
+        label=_("Write internal notes by default"),
+        required=False,
+        help_text=_("The reply box starts as an internal note; you can still switch it per reply."),
+    )
+    signature_text = forms.CharField(
+        label=_("Signature text"),
+        required=False,
+        max_length=SIGNATURE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Plain text added below your replies to customers."),
+    )
+    signature_image = forms.FileField(
+        label=_("Signature image"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg"}),
+        # Forms copy their fields rather than build them again: the text is made when shown, in
+        # the reader's language.
+        help_text=lazy(_signature_image_help_text, str)(),
+    )
+    remove_image = forms.BooleanField(label=_("Remove the current image"), required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "reply_as_note_by_default": user.reply_as_note_by_default,
+                "signature_text": user.signature_text,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if not user.signature_image:
+            del self.fields["remove_image"]
+
+    def clean_signature_image(self) -> ContentFile | None:
+        upload = self.cleaned_data["signature_image"]
+        return signature_image_process(upload) if upload else None

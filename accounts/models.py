@@ -72,6 +72,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    reply_as_note_by_default = models.BooleanField(
+        _("write internal notes by default"),
+        default=False,
+        help_text=_("The reply box starts as an internal note instead of a public reply."),
+    )
+    signature_text = models.TextField(_("email signature"), blank=True)
+    # Written only by accounts.preferences, which stores the re-encoded JPEG under a random name;
+    # not editable so no model form can store an upload as it came.
+    signature_image = models.ImageField(
+        _("signature image"), upload_to="signatures/", blank=True, editable=False
+    )
 
     objects = UserManager()
 

@@ -5,10 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.forms import SignInForm
+from accounts.access import staff_required
+from accounts.forms import SignInForm, TechPreferencesForm
 from accounts.navigation import landing_url
+from accounts.preferences import tech_preferences_update
+from accounts.signatures import signature_image_response
 
 
 def home(request):
@@ -34,3 +37,32 @@ def sign_out(request):
     if not request.user.is_authenticated:
         return redirect("accounts:sign_in")
     return render(request, "accounts/sign_out.html")
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    user = request.user
+    if request.method == "POST":
+        form = TechPreferencesForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            tech_preferences_update(
+                user=user,
+                reply_as_note_by_default=data["reply_as_note_by_default"],
+                signature_text=data["signature_text"],
+                signature_image=data["signature_image"],
+                remove_image=data.get("remove_image", False),
+            )
+            messages.success(request, _("Your preferences are saved."))
+            return redirect("accounts:preferences")
+    else:
+        form = TechPreferencesForm(user=user)
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+@staff_required
+@require_GET
+def signature_image(request):
+    return signature_image_response(user=request.user)

@@ -8,6 +8,7 @@ from django.db import transaction
 from accounts.models import Customer, CustomerEmail, User
 from departments.models import Category, Department, Membership, WebForm
 from tickets import services as ticket_services
+from tickets import workflow
 from tickets.models import BlockedSender, Priority, StatusType, Ticket
 
 DEMO_PASSWORD = "helpdesk-demo"
@@ -267,9 +268,9 @@ def _demo_ticket(*, form, subject, email, name, category, priority, state, owner
         ip_address="198.51.100.10",
     )
     if owner is not None:
-        Ticket.objects.filter(pk=ticket.pk).update(assignee=owner)
+        ticket = workflow.ticket_claim_on_open(ticket=ticket, tech=owner).ticket
     if state != StatusType.NEW:
-        ticket_services.ticket_status_change(ticket=ticket, status_type=state, author=owner)
+        workflow.ticket_status_change(ticket=ticket, status_type=state, author=owner)
     return ticket
 
 

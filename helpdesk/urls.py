@@ -9,6 +9,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("desk/responses/", include("responses.urls")),
     path("", include("tickets.urls")),
     path("manage/", include("departments.urls")),
     path("reports/", include("reports.urls")),

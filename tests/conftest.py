@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from tests.factories import (
@@ -59,10 +61,11 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    """Rate-limit counters and cached block lists do not leak from one test to the next."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_cache(settings):
+    """Each test gets its own cache namespace, so rate-limit counters, presence and cached
+    block lists never leak between tests, and nothing flushes a Redis others are using."""
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = (
+        f"{caches['default'].get('KEY_PREFIX', '')}-{uuid.uuid4().hex}"
+    )
+    settings.CACHES = caches

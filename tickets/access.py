@@ -9,7 +9,7 @@ from django.http import Http404
 
 from accounts.models import User
 from departments.models import Membership
-from tickets.models import Attachment, Message, Ticket
+from tickets.models import Attachment, Message, Ticket, customer_visible_q
 
 TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
 
@@ -87,8 +87,19 @@ def attachment_of_ticket(*, ticket: Ticket, attachment_id: int, public_only: boo
     """An attachment on this ticket; customers reach only those on public messages."""
     attachments = Attachment.objects.filter(pk=attachment_id, message__ticket=ticket)
     if public_only:
-        attachments = attachments.filter(message__kind__in=Message.PUBLIC_KINDS)
+        attachments = attachments.filter(customer_visible_q("message__"))
     attachment = attachments.first()
     if attachment is None:
         raise Http404
     return attachment
+
+
+def supervises_ticket(*, user: User, ticket: Ticket) -> bool:
+    """Admins and managers of the ticket's department: they approve trainees' replies and may
+    look at a general-pool ticket without taking it."""
+    return (
+        user.is_superuser
+        or Membership.objects.filter(
+            user=user, department_id=ticket.department_id, is_manager=True
+        ).exists()
+    )

@@ -10,7 +10,8 @@ import re
 import unicodedata
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -182,6 +184,19 @@ def stored_files_delete(names: list[str]) -> None:
             pass
         except Exception:
             logger.exception("Could not delete stored file %s", name)
+
+
+@contextmanager
+def atomic_with_files() -> Iterator[list[str]]:
+    """A transaction that also deletes the files written in it (the names callers append to
+    the yielded list) when it rolls back: no orphan files after a failed write."""
+    stored_names: list[str] = []
+    try:
+        with transaction.atomic():
+            yield stored_names
+    except BaseException:
+        stored_files_delete(stored_names)
+        raise
 
 
 def attachment_response(attachment: Attachment, *, thumbnail: bool = False) -> FileResponse:

@@ -170,6 +170,15 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(_("confirmation sent"), null=True, blank=True)
+    returned_at = models.DateTimeField(
+        _("customer wrote back"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when the customer writes to a ticket that was waiting for them; the "
+            "ticket stays at the top of its owner's pool until they answer."
+        ),
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -181,6 +190,13 @@ class Ticket(models.Model):
                 fields=["department", "-priority", "created_at"],
                 condition=Q(assignee__isnull=True, status_type__in=["new", "open"]),
                 name="tickets_general_pool",
+            ),
+            # The same pool ranked across departments: "get next" and a tech of many departments
+            # walk it in order and stop after a page.
+            models.Index(
+                fields=["-priority", "created_at", "id"],
+                condition=Q(assignee__isnull=True, status_type__in=["new", "open"]),
+                name="tickets_general_pool_rank",
             ),
             # A tech's pool and their pending / consultation queues, by priority then age.
             models.Index(
@@ -206,6 +222,15 @@ class Ticket(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status_type == StatusType.CLOSED
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.due_at is not None
+            and not self.is_closed
+            and self.first_response_at is None
+            and self.due_at < timezone.now()
+        )
 
 
 class TicketNumberCounter(models.Model):
@@ -262,6 +287,19 @@ class Message(models.Model):
     event_data = models.JSONField(_("event details"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A trainee's public reply waits for a manager before the customer sees or receives it.
+    awaiting_approval = models.BooleanField(_("awaiting approval"), default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Outgoing mail: the Message-ID it was sent with (for threading) and when it went out.
+    email_message_id = models.CharField(_("email Message-ID"), max_length=255, blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -274,7 +312,12 @@ class Message(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.kind in self.PUBLIC_KINDS
+        return self.kind in self.PUBLIC_KINDS and not self.awaiting_approval
+
+
+def customer_visible_q(prefix: str = "") -> Q:
+    """Messages a customer may read: public kinds that are not waiting for approval."""
+    return Q(**{f"{prefix}kind__in": Message.PUBLIC_KINDS, f"{prefix}awaiting_approval": False})
 
 
 class Attachment(models.Model):

@@ -4,8 +4,7 @@ Each public function is one transaction. Files are written to storage inside it 
 again if it fails, so a failure leaves neither a ticket without its message nor an orphan file."""
 
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from django.db import transaction
@@ -14,7 +13,8 @@ from django.utils import timezone
 from accounts.customers import customer_match_or_create
 from accounts.models import Customer, User
 from departments.models import Category, Department, WebForm
-from tickets.attachments import InspectedUpload, attachments_save, stored_files_delete
+from tickets.attachments import InspectedUpload, atomic_with_files, attachments_save
+from tickets.events import event_add, status_set
 from tickets.fraud import sender_check
 from tickets.models import (
     AnswerPreference,
@@ -34,18 +34,6 @@ SOURCE_OF_AUDIENCE = {
     WebForm.Audience.MEMBER: Source.MEMBER_AREA,
     WebForm.Audience.CUSTOMER_AREA: Source.CUSTOMER_AREA,
 }
-
-
-@contextmanager
-def _atomic_with_files() -> Iterator[list[str]]:
-    """A transaction that also deletes the files written in it when it rolls back."""
-    stored_names: list[str] = []
-    try:
-        with transaction.atomic():
-            yield stored_names
-    except BaseException:
-        stored_files_delete(stored_names)
-        raise
 
 
 def ticket_route(*, customer: Customer, form: WebForm | None = None) -> User | None:
@@ -138,7 +126,7 @@ def ticket_submit_from_web(
     source = SOURCE_OF_AUDIENCE[WebForm.Audience(form.audience)]
     sender_check(email=email, ip_address=ip_address, channel=source, subject=subject)
     signed_in = user if user is not None and user.is_authenticated else None
-    with _atomic_with_files() as stored_names:
+    with atomic_with_files() as stored_names:
         customer = customer_match_or_create(email=email, name=name, user=signed_in)
         return _ticket_insert(
             customer=customer,
@@ -177,7 +165,7 @@ def ticket_create_for_customer(
 ) -> Ticket:
     """A tech enters a ticket on a customer's behalf (phone, walk-in), finding or creating the
     customer record. It goes to the tech's own pool, or to the usual routing."""
-    with _atomic_with_files() as stored_names:
+    with atomic_with_files() as stored_names:
         customer = customer_match_or_create(email=email, name=name, phone=phone)
         if phone and not customer.phone:
             Customer.objects.filter(pk=customer.pk).update(phone=phone)
@@ -195,12 +183,7 @@ def ticket_create_for_customer(
             send_confirmation=send_confirmation,
             stored_names=stored_names,
         )
-        _event_add(
-            ticket=ticket,
-            author=staff,
-            event="entered_by_staff",
-            data={"source": source},
-        )
+        event_add(ticket=ticket, author=staff, event="entered_by_staff", data={"source": source})
         return ticket
 
 
@@ -216,7 +199,7 @@ def ticket_create_from_message(
     """A new ticket for the same customer, starting from a message of another ticket (its
     text and files). Both threads record the link."""
     origin = message.ticket
-    with _atomic_with_files() as stored_names:
+    with atomic_with_files() as stored_names:
         ticket = _ticket_insert(
             customer=origin.customer,
             subject=subject,
@@ -232,17 +215,12 @@ def ticket_create_from_message(
         )
         first = ticket.messages.get()
         _attachments_copy(source=message, target=first, stored_names=stored_names)
-        _event_add(
-            ticket=ticket,
-            author=staff,
-            event="split_from",
-            data={"ticket": origin.number, "message": message.pk},
+        link = {"message": message.pk}
+        event_add(
+            ticket=ticket, author=staff, event="split_from", data={"ticket": origin.number, **link}
         )
-        _event_add(
-            ticket=origin,
-            author=staff,
-            event="split_to",
-            data={"ticket": ticket.number, "message": message.pk},
+        event_add(
+            ticket=origin, author=staff, event="split_to", data={"ticket": ticket.number, **link}
         )
         return ticket
 
@@ -257,7 +235,7 @@ def ticket_reply_from_customer(
 ) -> Message:
     """The customer writes in their ticket. A ticket waiting for them, or closed, is reopened:
     back into its owner's pool, or the general pool when it has no owner."""
-    with _atomic_with_files() as stored_names:
+    with atomic_with_files() as stored_names:
         ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
         message = Message.objects.create(
             ticket=ticket,
@@ -271,42 +249,11 @@ def ticket_reply_from_customer(
         attachments_save(message=message, inspected=list(attachments), stored_names=stored_names)
         if ticket.status_type in (StatusType.PENDING, StatusType.CLOSED):
             new_type = StatusType.OPEN if ticket.assignee_id else StatusType.NEW
-            _status_set(ticket=ticket, status_type=new_type, author=None)
-        ticket.save(update_fields=["updated_at"])
+            status_set(ticket=ticket, status_type=new_type, author=None)
+            # Back at the top of its owner's pool until they answer.
+            ticket.returned_at = timezone.now()
+        ticket.save(update_fields=["returned_at", "updated_at"])
         return message
-
-
-def ticket_status_change(*, ticket: Ticket, status_type: str, author: User | None) -> Ticket:
-    """Move a ticket into the default status of a type, with an event in its thread."""
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if ticket.status_type != status_type:
-            _status_set(ticket=ticket, status_type=status_type, author=author)
-        return ticket
-
-
-def _status_set(*, ticket: Ticket, status_type: str, author: User | None) -> None:
-    old = ticket.status
-    ticket.status = status_default(status_type)
-    ticket.status_type = status_type
-    ticket.closed_at = timezone.now() if status_type == StatusType.CLOSED else None
-    ticket.save(update_fields=["status", "status_type", "closed_at", "updated_at"])
-    _event_add(
-        ticket=ticket,
-        author=author,
-        event="status_changed",
-        data={"from": old.name, "to": ticket.status.name},
-    )
-
-
-def _event_add(*, ticket: Ticket, author: User | None, event: str, data: dict) -> Message:
-    return Message.objects.create(
-        ticket=ticket,
-        kind=Message.Kind.EVENT,
-        author=author,
-        author_name=author.full_name if author else "",
-        event_data={"event": event, **data},
-    )
 
 
 def _attachments_copy(*, source: Message, target: Message, stored_names: list[str]) -> None:

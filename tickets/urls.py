@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tickets import views_customer, views_desk, views_support
+from tickets import views_customer, views_desk, views_desk_ticket, views_support
 
 app_name = "tickets"
 
@@ -27,11 +27,22 @@ urlpatterns = [
     ),
     # Desk
     path("desk/", views_desk.desk, name="desk"),
+    path("desk/next/", views_desk.ticket_next, name="desk_next"),
     path("desk/new/", views_desk.ticket_new, name="desk_ticket_new"),
-    path("desk/t/<int:number>/", views_desk.ticket_detail, name="desk_ticket"),
+    path("desk/customers/<int:customer_id>/", views_desk.customer_detail, name="desk_customer"),
+    path("desk/t/<int:number>/", views_desk_ticket.ticket_detail, name="desk_ticket"),
+    path("desk/t/<int:number>/reply/", views_desk_ticket.ticket_reply, name="desk_reply"),
+    path("desk/t/<int:number>/transfer/", views_desk_ticket.ticket_transfer, name="desk_transfer"),
+    path("desk/t/<int:number>/status/", views_desk_ticket.ticket_status, name="desk_status"),
+    path("desk/t/<int:number>/presence/", views_desk_ticket.ticket_presence, name="desk_presence"),
+    path(
+        "desk/t/<int:number>/messages/<int:message_id>/approve/",
+        views_desk_ticket.reply_approve,
+        name="desk_reply_approve",
+    ),
     path(
         "desk/t/<int:number>/files/<int:attachment_id>/",
-        views_desk.desk_attachment,
+        views_desk_ticket.desk_attachment,
         name="desk_attachment",
     ),
     path(

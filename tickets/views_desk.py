@@ -1,43 +1,93 @@
-"""The desk: staff pages. Queues and working a ticket arrive with the tech workspace; intake
-gives techs the ticket page, entering tickets for customers, and splitting a message off."""
+"""The desk: queues, get next, entering tickets for customers, splitting a message, and the
+customer's page."""
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import staff_required
+from accounts.models import Customer
+from departments.models import Department
 from departments.selectors import departments_of
-from tickets import access, selectors, services
-from tickets.attachments import attachment_response
+from tickets import access, queues, selectors, services, workflow
 from tickets.forms import SplitTicketForm, StaffTicketForm
+from tickets.forms_desk import QueueFilterForm
+
+
+def _queue_departments(user):
+    if user.is_superuser:
+        return Department.objects.filter(is_active=True)
+    return Department.objects.filter(is_active=True, memberships__user=user).distinct()
 
 
 @staff_required
 def desk(request):
-    departments = list(departments_of(request.user).order_by("name"))
-    return render(request, "tickets/desk.html", {"departments": departments})
-
-
-@never_cache
-@staff_required
-def ticket_detail(request, number):
-    ticket = access.ticket_for_staff(user=request.user, number=number)
-    context = {
-        "ticket": ticket,
-        "thread": selectors.ticket_thread(ticket=ticket, public_only=False),
-    }
-    return render(request, "tickets/desk_ticket.html", context)
-
-
-@staff_required
-def desk_attachment(request, number, attachment_id):
-    ticket = access.ticket_for_staff(user=request.user, number=number)
-    attachment = access.attachment_of_ticket(
-        ticket=ticket, attachment_id=attachment_id, public_only=False
+    user = request.user
+    available = queues.queues_for(user)
+    queue = request.GET.get("queue", queues.DEFAULT_QUEUE)
+    if queue not in available:
+        queue = queues.DEFAULT_QUEUE
+    filter_form = QueueFilterForm(request.GET or None, departments=_queue_departments(user))
+    owner_id = None
+    owners = []
+    if queue == "team":
+        owners = selectors.team_owners(user=user)
+        owner = request.GET.get("owner", "")
+        if owner.isdigit():
+            owner_id = int(owner)
+    page = queues.queue_page(
+        user=user,
+        queue=queue,
+        filters=filter_form.filters(owner_id=owner_id),
+        cursor=request.GET.get("cursor", ""),
     )
-    return attachment_response(attachment, thumbnail=request.GET.get("thumbnail") == "1")
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    counts = queues.queue_counts(user=user)
+    context = {
+        "queue": queue,
+        "queue_label": queues.QUEUES[queue],
+        "queue_tabs": [
+            (name, queues.QUEUES[name], _count_label(counts[name])) for name in available
+        ],
+        "page": page,
+        "filter_form": filter_form,
+        "owners": owners,
+        "owner_id": owner_id,
+        "query": query.urlencode(),
+        "refresh_url": request.get_full_path(),
+    }
+    template = "tickets/desk.html"
+    if request.htmx:
+        template += "#desk-body"
+    return render(request, template, context)
+
+
+@staff_required
+@require_POST
+def ticket_next(request):
+    ticket = workflow.ticket_next_for(tech=request.user)
+    if ticket is None:
+        messages.info(request, _("Nothing is waiting in your departments' general pools."))
+        return redirect("tickets:desk")
+    messages.success(request, _("%(tag)s is now in your pool.") % {"tag": ticket.tag})
+    return redirect(reverse("tickets:desk_ticket", args=[ticket.number]))
+
+
+@staff_required
+def customer_detail(request, customer_id):
+    customer = get_object_or_404(
+        Customer.objects.select_related("account_manager", "user").prefetch_related("emails"),
+        pk=customer_id,
+    )
+    tickets, hidden = selectors.customer_tickets_for_staff(customer=customer, user=request.user)
+    return render(
+        request,
+        "tickets/desk_customer.html",
+        {"customer": customer, "tickets": tickets, "hidden_count": hidden},
+    )
 
 
 @staff_required
@@ -109,3 +159,7 @@ def ticket_split(request, number, message_id):
         "tickets/desk_ticket_split.html",
         {"form": form, "origin": origin, "message": message},
     )
+
+
+def _count_label(count: int) -> str:
+    return f"{queues.COUNT_CAP}+" if count > queues.COUNT_CAP else str(count)

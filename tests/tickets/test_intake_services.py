@@ -9,7 +9,7 @@ from django.db import connection
 from accounts.models import Customer, CustomerEmail, User
 from tests.factories import CustomerFactory, TechFactory
 from tests.tickets.conftest import png_upload
-from tickets import services
+from tickets import services, workflow
 from tickets.fraud import SenderBlocked
 from tickets.models import (
     Attachment,
@@ -195,7 +195,7 @@ def test_similar_but_different_domain_is_not_blocked(submit):
 def test_customer_reply_reopens_a_pending_ticket_in_its_owners_pool(submit, tech):
     ticket = submit()
     Ticket.objects.filter(pk=ticket.pk).update(assignee=tech)
-    services.ticket_status_change(ticket=ticket, status_type=StatusType.PENDING, author=tech)
+    workflow.ticket_status_change(ticket=ticket, status_type=StatusType.PENDING, author=tech)
 
     services.ticket_reply_from_customer(ticket=ticket, body="Here is the log you asked for.")
 
@@ -208,7 +208,7 @@ def test_customer_reply_reopens_a_pending_ticket_in_its_owners_pool(submit, tech
 
 def test_customer_reply_to_a_closed_unowned_ticket_returns_it_to_the_general_pool(submit):
     ticket = submit()
-    services.ticket_status_change(ticket=ticket, status_type=StatusType.CLOSED, author=None)
+    workflow.ticket_status_change(ticket=ticket, status_type=StatusType.CLOSED, author=None)
 
     services.ticket_reply_from_customer(ticket=ticket, body="It broke again.")
 

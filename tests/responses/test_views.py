@@ -1,0 +1,258 @@
+"""The picker beside the reply box and inserting a response: full pages, htmx partials, and who
+may use them."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from responses.models import CannedResponse
+from responses.selectors import canned_responses_for
+from tests.factories import DepartmentFactory, MembershipFactory, TechFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def picker_url(ticket):
+    return reverse("responses:picker", args=[ticket.number])
+
+
+def use_url(ticket, response):
+    return reverse("responses:use", args=[ticket.number, response.pk])
+
+
+@pytest.fixture
+def billing():
+    return DepartmentFactory(name="Billing", slug="billing")
+
+
+def test_picker_page_lists_responses_with_their_department_or_global(
+    client, tech, ticket, canned, department
+):
+    canned(title="Reboot steps", body="Please restart.\nThen wait.", department=department)
+    canned(title="Greeting", body="Hello {{ customer_first_name }}")
+    client.force_login(tech)
+
+    response = client.get(picker_url(ticket))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in page
+    assert 'for="response-search"' in page
+    assert "Reboot steps" in page
+    assert "Please restart." in page
+    assert "Then wait." not in page
+    assert "Technical support" in page
+    assert "Global" in page
+    # The department's own response is listed before the global one.
+    assert page.index("Reboot steps") < page.index("Greeting")
+    assert page.count('action="/desk/responses/use/') == 2
+    # This page is the no-JavaScript route: htmx is switched off on it.
+    assert "hx-disable" in page
+
+
+def test_picker_search_returns_only_the_list_for_htmx(client, tech, ticket, canned):
+    canned(title="Password reset", body="Use the link.")
+    canned(title="Greeting", body="Hello.")
+    client.force_login(tech)
+
+    response = client.get(picker_url(ticket), {"q": "password"}, headers=HTMX)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in page
+    assert 'id="response-search"' not in page
+    assert "Password reset" in page
+    assert "Greeting" not in page
+    assert 'hx-include="#id_body"' in page
+    assert 'hx-target="#id_body"' in page
+    assert 'hx-swap="outerHTML"' in page
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_picker_search_without_matches_says_so(client, tech, ticket, canned):
+    canned(title="Greeting")
+    client.force_login(tech)
+
+    response = client.get(picker_url(ticket), {"q": "<b>nothing</b>"}, headers=HTMX)
+
+    assert "No canned response matches “&lt;b&gt;nothing&lt;/b&gt;”." in response.content.decode()
+
+
+def test_picker_hides_other_departments_responses(client, tech, ticket, canned, billing):
+    canned(title="Billing refund", department=billing)
+    client.force_login(tech)
+
+    response = client.get(picker_url(ticket))
+
+    assert "Billing refund" not in response.content.decode()
+
+
+def test_picker_escapes_what_admins_wrote(client, tech, ticket, canned):
+    canned(title="<script>alert(1)</script>", body="<img src=x onerror=alert(2)>")
+    client.force_login(tech)
+
+    page = client.get(picker_url(ticket), headers=HTMX).content.decode()
+
+    assert "<script>alert(1)" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_use_with_htmx_returns_the_textarea_with_previous_text_and_the_response(
+    client, tech, ticket, canned
+):
+    response_row = canned(body="Hello {{ customer_first_name }}, see {{ ticket_tag }}.")
+    client.force_login(tech)
+
+    response = client.post(
+        use_url(ticket, response_row), {"body": "I checked <your> logs.\n"}, headers=HTMX
+    )
+
+    page = response.content.decode().strip()
+    assert response.status_code == 200
+    assert page.startswith('<textarea id="id_body" name="body" class="form-control" rows="8"')
+    assert page.endswith(
+        " autofocus>\n"
+        f"I checked &lt;your&gt; logs.\n\nHello Vera, see [#{ticket.number}].</textarea>"
+    )
+    response_row.refresh_from_db()
+    assert response_row.usage_count == 1
+
+
+def test_use_into_an_empty_reply_box_inserts_just_the_response(client, tech, ticket, canned):
+    response_row = canned(body="Hello {{ customer_first_name }}.")
+    client.force_login(tech)
+
+    response = client.post(use_url(ticket, response_row), {"body": "  \n"}, headers=HTMX)
+
+    assert ">\nHello Vera.</textarea>" in response.content.decode()
+
+
+def test_use_without_javascript_returns_to_the_ticket_with_the_reply_prefilled(
+    client, tech, ticket, canned
+):
+    response_row = canned(body="Hello {{ customer_name }} & co.")
+    client.force_login(tech)
+
+    response = client.post(use_url(ticket, response_row))
+
+    assert response.status_code == 302
+    location = urlsplit(response.url)
+    assert location.path == reverse("tickets:desk_ticket", args=[ticket.number])
+    assert parse_qs(location.query) == {"body": ["Hello Vera Visitor & co."]}
+    response_row.refresh_from_db()
+    assert response_row.usage_count == 1
+
+
+def test_using_another_departments_response_is_not_found(client, tech, ticket, canned, billing):
+    response_row = canned(department=billing)
+    client.force_login(tech)
+
+    response = client.post(use_url(ticket, response_row), headers=HTMX)
+
+    assert response.status_code == 404
+    response_row.refresh_from_db()
+    assert response_row.usage_count == 0
+
+
+def test_use_needs_a_post(client, tech, ticket, canned):
+    client.force_login(tech)
+
+    assert client.get(use_url(ticket, canned())).status_code == 405
+
+
+@pytest.mark.parametrize("view", ["picker", "use"])
+def test_customers_are_refused(client, customer_user, ticket, canned, view):
+    response_row = canned()
+    client.force_login(customer_user)
+
+    if view == "picker":
+        response = client.get(picker_url(ticket))
+    else:
+        response = client.post(use_url(ticket, response_row))
+
+    assert response.status_code == 403
+    response_row.refresh_from_db()
+    assert response_row.usage_count == 0
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, ticket):
+    response = client.get(picker_url(ticket))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:sign_in"))
+
+
+@pytest.mark.parametrize("view", ["picker", "use"])
+def test_a_ticket_the_tech_may_not_see_is_not_found(client, ticket, canned, view):
+    response_row = canned()
+    outsider = TechFactory(full_name="Otto Outsider")
+    MembershipFactory(user=outsider, department=DepartmentFactory())
+    client.force_login(outsider)
+
+    if view == "picker":
+        response = client.get(picker_url(ticket), headers=HTMX)
+    else:
+        response = client.post(use_url(ticket, response_row), headers=HTMX)
+
+    assert response.status_code == 404
+    response_row.refresh_from_db()
+    assert response_row.usage_count == 0
+
+
+def test_picker_lists_at_most_twenty(client, tech, ticket):
+    CannedResponse.objects.bulk_create(
+        CannedResponse(title=f"Response {index:02}", body="Text") for index in range(25)
+    )
+    client.force_login(tech)
+
+    page = client.get(picker_url(ticket), headers=HTMX).content.decode()
+
+    assert page.count("<li>") == 20
+    assert "Response 19" in page
+    assert "Response 20" not in page
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_picker_queries_do_not_grow_with_responses(
+    client, tech, ticket, canned, department, billing, headers, django_assert_num_queries
+):
+    MembershipFactory(user=tech, department=billing)
+    canned(title="First", department=department)
+    client.force_login(tech)
+    client.get(picker_url(ticket), headers=headers)
+    with django_assert_num_queries(3 if headers else 4) as few:
+        client.get(picker_url(ticket), headers=headers)
+    for index in range(6):
+        canned(title=f"Support {index}", department=department)
+        canned(title=f"Billing {index}", department=billing)
+        canned(title=f"Global {index}")
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(picker_url(ticket), headers=headers)
+    assert response.content.decode().count('action="/desk/responses/use/') == 19
+
+
+def test_ticket_page_partial_renders_the_search_box_and_list(rf, tech, ticket, canned):
+    canned(title="Greeting", body="Hello {{ customer_first_name }}")
+    request = rf.get("/desk/")
+    request.user = tech
+
+    html = render_to_string(
+        "responses/picker.html#picker",
+        {"ticket": ticket, "responses": canned_responses_for(user=tech)[:20]},
+        request=request,
+    )
+
+    assert "<html" not in html
+    assert "hx-disable" not in html
+    assert '<label class="form-label" for="response-search">' in html
+    assert 'hx-trigger="input changed delay:250ms, search"' in html
+    assert 'hx-target="#response-list"' in html
+    assert '<div id="response-list" aria-live="polite">' in html
+    assert "Greeting" in html
+    assert "csrfmiddlewaretoken" in html

@@ -1,0 +1,42 @@
+"""The building blocks every ticket write shares: one-line events in the thread, and status
+changes (which keep the copied status type true). Callers hold the transaction and row lock."""
+
+from django.utils import timezone
+
+from accounts.models import User
+from tickets.models import Message, Status, StatusType, Ticket
+from tickets.statuses import status_default
+
+
+def event_add(
+    *, ticket: Ticket, author: User | None, event: str, data: dict | None = None
+) -> Message:
+    return Message.objects.create(
+        ticket=ticket,
+        kind=Message.Kind.EVENT,
+        author=author,
+        author_name=author.full_name if author else "",
+        event_data={"event": event, **(data or {})},
+    )
+
+
+def status_set(
+    *, ticket: Ticket, author: User | None, status_type: str = "", status: Status | None = None
+) -> bool:
+    """Move the ticket into `status`, or the default status of `status_type`; returns whether
+    anything changed. Closing stamps closed_at; any other status clears it."""
+    new = status or status_default(status_type)
+    if new.pk == ticket.status_id:
+        return False
+    old_name = ticket.status.name
+    ticket.status = new
+    ticket.status_type = new.type
+    ticket.closed_at = timezone.now() if new.type == StatusType.CLOSED else None
+    ticket.save(update_fields=["status", "status_type", "closed_at", "updated_at"])
+    event_add(
+        ticket=ticket,
+        author=author,
+        event="status_changed",
+        data={"from": old_name, "to": new.name},
+    )
+    return True

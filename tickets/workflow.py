@@ -1,0 +1,270 @@
+"""What techs do to tickets: claim, get next, reply, note, transfer, change status, approve.
+
+Ownership changes are conditional updates ("...WHERE assignee IS NULL"), so two techs can never
+both take a ticket, on PostgreSQL and on the SQLite quickstart alike. "Get next" also picks its
+candidates with FOR UPDATE SKIP LOCKED on PostgreSQL, so simultaneous clicks never wait on each
+other's locks and never land on the same ticket."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from departments.models import Department, Membership
+from tickets.attachments import InspectedUpload, atomic_with_files, attachments_save
+from tickets.events import event_add, status_set
+from tickets.models import ACTIVE_STATUS_TYPES, Message, Status, StatusType, Ticket
+from tickets.statuses import status_default
+from tickets.tasks import ticket_reply_send
+
+GET_NEXT_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    ticket: Ticket
+    claimed: bool  # this call moved it into the tech's pool
+    taken_by: User | None  # someone else got there first
+
+
+def _claim_update(*, ticket_id: int, tech: User) -> bool:
+    """Take an unowned open ticket; True only for the one caller that got it."""
+    open_status = status_default(StatusType.OPEN)
+    return bool(
+        Ticket.objects.filter(
+            pk=ticket_id, assignee__isnull=True, status_type__in=ACTIVE_STATUS_TYPES
+        ).update(
+            assignee=tech,
+            status=open_status,
+            status_type=StatusType.OPEN,
+            updated_at=timezone.now(),
+        )
+    )
+
+
+def _claim_record(*, ticket: Ticket, tech: User, how: str) -> None:
+    event_add(ticket=ticket, author=tech, event="claimed", data={"how": how})
+
+
+def tech_may_claim(*, tech: User, ticket: Ticket) -> bool:
+    """Techs (trainees too) claim general-pool tickets of departments they work in."""
+    return (
+        tech.is_active
+        and tech.is_tech
+        and Membership.objects.filter(user=tech, department_id=ticket.department_id).exists()
+    )
+
+
+def ticket_claim_on_open(*, ticket: Ticket, tech: User) -> ClaimResult:
+    """Opening a general-pool ticket moves it, atomically, into the tech's pool, "received"
+    becoming "in progress". If another tech took it a moment earlier, say who."""
+    if ticket.assignee_id is not None or ticket.status_type not in ACTIVE_STATUS_TYPES:
+        return ClaimResult(ticket=ticket, claimed=False, taken_by=None)
+    if not tech_may_claim(tech=tech, ticket=ticket):
+        return ClaimResult(ticket=ticket, claimed=False, taken_by=None)
+    with transaction.atomic():
+        if _claim_update(ticket_id=ticket.pk, tech=tech):
+            ticket.refresh_from_db()
+            _claim_record(ticket=ticket, tech=tech, how="opened")
+            return ClaimResult(ticket=ticket, claimed=True, taken_by=None)
+    ticket.refresh_from_db()
+    return ClaimResult(ticket=ticket, claimed=False, taken_by=ticket.assignee)
+
+
+def ticket_next_for(*, tech: User) -> Ticket | None:
+    """Hand the tech the next case from the general pools of their departments.
+
+    Rule: the highest priority wins; among equal priorities, the ticket whose waiting time
+    multiplied by its department's retrieval priority (the tech's membership weight) is the
+    largest. So a department weighted 3 has its tickets taken as if they had waited three
+    times as long. Returns None when every pool is empty."""
+    weights = dict(
+        Membership.objects.filter(user=tech, department__is_active=True).values_list(
+            "department_id", "retrieval_priority"
+        )
+    )
+    if not weights or not (tech.is_active and tech.is_tech):
+        return None
+    for _attempt in range(GET_NEXT_ATTEMPTS):
+        with transaction.atomic():
+            candidates = _next_candidates(department_weights=weights)
+            if not candidates:
+                return None
+            now = timezone.now()
+            best = max(
+                candidates,
+                key=lambda t: (t.priority, (now - t.created_at) * weights[t.department_id], -t.pk),
+            )
+            if _claim_update(ticket_id=best.pk, tech=tech):
+                best.refresh_from_db()
+                _claim_record(ticket=best, tech=tech, how="get_next")
+                return best
+        # Someone took it between our look and our update (SQLite); look again.
+    return None
+
+
+def _next_candidates(*, department_weights: dict[int, int]) -> list[Ticket]:
+    """The top ticket of each department's general pool. On PostgreSQL each is locked with
+    SKIP LOCKED: a ticket another click is looking at is passed over, not waited for."""
+    candidates = []
+    for department_id in department_weights:
+        pool = Ticket.objects.filter(
+            department_id=department_id,
+            assignee__isnull=True,
+            status_type__in=ACTIVE_STATUS_TYPES,
+        ).order_by("-priority", "created_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            pool = pool.select_for_update(skip_locked=True)
+        top = pool.only("id", "priority", "created_at", "department_id").first()
+        if top is not None:
+            candidates.append(top)
+    return candidates
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("status", "customer", "department")
+        .get(pk=ticket.pk)
+    )
+
+
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    tech: User,
+    body: str,
+    internal: bool,
+    attachments: Sequence[InspectedUpload] = (),
+    then_status: str = "",
+) -> Message:
+    """A tech writes in the thread: an internal note (never emailed, never shown to the
+    customer) or a public reply, emailed after commit. A trainee's public reply waits for a
+    manager's approval first. `then_status` ("pending" or "closed") moves the ticket after
+    sending. Replying to an unowned ticket takes it."""
+    if not body.strip():
+        raise ValidationError(_("Write something before sending."))
+    with atomic_with_files() as stored_names:
+        ticket = _locked(ticket)
+        held = not internal and tech.is_trainee
+        message = Message.objects.create(
+            ticket=ticket,
+            kind=Message.Kind.NOTE if internal else Message.Kind.REPLY,
+            author=tech,
+            author_name=tech.full_name,
+            body=body,
+            awaiting_approval=held,
+        )
+        attachments_save(message=message, inspected=list(attachments), stored_names=stored_names)
+        changed = ["updated_at"]
+        if ticket.assignee_id is None and ticket.status_type in ACTIVE_STATUS_TYPES:
+            ticket.assignee = tech
+            changed.append("assignee")
+            _claim_record(ticket=ticket, tech=tech, how="replied")
+        if not internal:
+            if ticket.first_response_at is None and not held:
+                ticket.first_response_at = timezone.now()
+                changed.append("first_response_at")
+            ticket.returned_at = None
+            changed.append("returned_at")
+        ticket.save(update_fields=changed)
+        if then_status in (StatusType.PENDING, StatusType.CLOSED):
+            status_set(ticket=ticket, status_type=then_status, author=tech)
+        elif ticket.status_type == StatusType.NEW:
+            status_set(ticket=ticket, status_type=StatusType.OPEN, author=tech)
+        if not internal and not held:
+            transaction.on_commit(lambda: ticket_reply_send.delay(message_id=message.pk))
+        return message
+
+
+def reply_approve(*, message: Message, manager: User) -> Message:
+    """A manager lets a trainee's held reply go to the customer."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().select_related("ticket").get(pk=message.pk)
+        if not message.awaiting_approval:
+            return message
+        message.awaiting_approval = False
+        message.approved_by = manager
+        message.save(update_fields=["awaiting_approval", "approved_by"])
+        ticket = message.ticket
+        if ticket.first_response_at is None:
+            ticket.first_response_at = timezone.now()
+            ticket.save(update_fields=["first_response_at", "updated_at"])
+        event_add(
+            ticket=ticket, author=manager, event="reply_approved", data={"message": message.pk}
+        )
+        transaction.on_commit(lambda: ticket_reply_send.delay(message_id=message.pk))
+        return message
+
+
+def ticket_transfer(
+    *,
+    ticket: Ticket,
+    by: User,
+    to_department: Department | None = None,
+    to_tech: User | None = None,
+    note: str = "",
+) -> Ticket:
+    """Back to the general pool (neither target), to another department's pool, or to a named
+    tech, who must work in the ticket's (new) department. Recorded as an event, with the
+    optional note as an internal note."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        department = to_department or ticket.department
+        if to_tech is not None and not (
+            to_tech.is_active
+            and to_tech.is_tech
+            and Membership.objects.filter(user=to_tech, department=department).exists()
+        ):
+            raise ValidationError(
+                _("%(name)s does not work in %(department)s.")
+                % {"name": to_tech.full_name, "department": department.name}
+            )
+        previous = {"department": ticket.department.name, "owner": _name(ticket.assignee)}
+        if department.pk != ticket.department_id:
+            ticket.category = None  # the category routed to the old department
+        ticket.department = department
+        ticket.assignee = to_tech
+        ticket.save(update_fields=["department", "category", "assignee", "updated_at"])
+        if to_tech is None and to_department is not None:
+            status_set(ticket=ticket, status_type=StatusType.NEW, author=by)
+        elif ticket.status_type == StatusType.NEW and to_tech is not None:
+            status_set(ticket=ticket, status_type=StatusType.OPEN, author=by)
+        event_add(
+            ticket=ticket,
+            author=by,
+            event="transferred",
+            data={
+                "from_department": previous["department"],
+                "from_owner": previous["owner"],
+                "to_department": department.name,
+                "to_owner": _name(to_tech),
+            },
+        )
+        if note.strip():
+            Message.objects.create(
+                ticket=ticket,
+                kind=Message.Kind.NOTE,
+                author=by,
+                author_name=by.full_name,
+                body=note,
+            )
+        return ticket
+
+
+def ticket_status_change(
+    *, ticket: Ticket, author: User | None, status: Status | None = None, status_type: str = ""
+) -> Ticket:
+    """Move a ticket into an admin-defined status (or a type's default), with an event."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        status_set(ticket=ticket, author=author, status=status, status_type=status_type)
+        return ticket
+
+
+def _name(user: User | None) -> str:
+    return user.full_name if user else ""

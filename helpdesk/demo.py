@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import Customer, CustomerEmail, User
 from departments.models import Category, Department, Membership, WebForm
+from responses.models import CannedResponse
 from tickets import services as ticket_services
 from tickets import workflow
 from tickets.models import BlockedSender, Priority, StatusType, Ticket
@@ -161,6 +162,35 @@ TICKETS = [
     ),
 ]
 
+CANNED_RESPONSES = [
+    # title, department slug (None: global), body
+    (
+        "Greeting",
+        None,
+        "Hello {{ customer_first_name }},\n\nthank you for writing to us about {{ ticket_tag }}.",
+    ),
+    (
+        "Need more details",
+        None,
+        "Hello {{ customer_first_name }},\n\nto help you further we need a little more: "
+        "which version are you using, and what exactly do you see on the screen? "
+        "A screenshot helps a lot.\n\n{{ tech_name }}, {{ department }}",
+    ),
+    (
+        "Restart the printer",
+        "technical-support",
+        "Hello {{ customer_first_name }},\n\nplease switch the printer off, wait ten seconds, "
+        "switch it on again and send one test page. Does the error come back?\n\n"
+        "{{ tech_name }}",
+    ),
+    (
+        "Refund on its way",
+        "billing",
+        "Hello {{ customer_first_name }},\n\nwe have issued the refund; it reaches your account "
+        "within five working days.\n\n{{ tech_name }}, {{ department }}",
+    ),
+]
+
 LOGINS = [
     DemoLogin("admin", "admin@example.com"),
     DemoLogin("manager", "manager@example.com"),
@@ -239,6 +269,10 @@ def demo_data_load() -> list[DemoLogin]:
         )
     for kind, value, reason in BLOCKED:
         BlockedSender.objects.get_or_create(kind=kind, value=value, defaults={"reason": reason})
+    for title, slug, body in CANNED_RESPONSES:
+        CannedResponse.objects.get_or_create(
+            title=title, defaults={"department": departments.get(slug), "body": body}
+        )
     for subject, email, name, category, priority, state, owner, body in TICKETS:
         if Ticket.objects.filter(subject=subject).exists():
             continue

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from accounts.models import Customer, User
 from departments.models import Category, Department, Membership, WebForm
 from helpdesk.demo import DEMO_PASSWORD
+from responses.models import CannedResponse
 from tickets.models import BlockedSender, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +12,17 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_data_has_every_role_and_loads_idempotently(capsys):
     call_command("demo_data", url="http://127.0.0.1:8000/")
-    models = (User, Department, Membership, Customer, Category, WebForm, BlockedSender, Ticket)
+    models = (
+        User,
+        Department,
+        Membership,
+        Customer,
+        Category,
+        WebForm,
+        BlockedSender,
+        Ticket,
+        CannedResponse,
+    )
     counts = [model.objects.count() for model in models]
     call_command("demo_data")
 

@@ -124,3 +124,26 @@ def test_real_worker_runs_a_task_through_the_filesystem_broker(embedded):
     with sqlite3.connect(var_dir / "helpdesk.sqlite3") as db:
         rows = db.execute("SELECT kind FROM accounts_loginevent ORDER BY id").fetchall()
     assert rows == [("sign_in",), ("session_expired",)]
+
+
+GET_NEXT_ON_SQLITE = """
+from accounts.models import User
+from tickets.workflow import ticket_next_for
+tech = User.objects.get(email="tech@example.com")
+first, second = ticket_next_for(tech=tech), ticket_next_for(tech=tech)
+print("NEXT", first.number, second.number, first.assignee.email, first.status_type)
+"""
+
+
+def test_demo_data_and_get_next_work_on_the_embedded_database(embedded):
+    env, _var_dir = embedded
+    loaded = manage("demo_data", env=env, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr
+
+    result = manage("shell", "-c", GET_NEXT_ON_SQLITE, env=env, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    first, second, owner, status = result.stdout.split("NEXT")[1].split()
+    assert first != second
+    assert owner == "tech@example.com"
+    assert status == "open"

@@ -1,0 +1,63 @@
+import pytest
+from django.core.management import call_command
+
+from helpdesk.demo import DEMO_PASSWORD
+from tickets import services
+from tickets.models import Message, Ticket
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SUBJECT = "Refund for the cancelled order"
+
+
+def test_tech_claims_answers_with_canned_response_sets_pending_and_gets_it_back(
+    live_server, page, screenshot, mailoutbox
+):
+    call_command("demo_data")
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email address").fill("tech2@example.com")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/desk/")
+
+    page.get_by_test_id("queue-general").click()
+    page.get_by_role("link", name=SUBJECT).wait_for()
+    screenshot("workspace-general-pool")
+    page.get_by_role("link", name=SUBJECT).click()
+
+    page.get_by_role("heading", name=SUBJECT).wait_for()
+    assert "is now in your pool" in page.locator("#messages").inner_text()
+    assert "Tanya Tech" in page.get_by_test_id("owner").inner_text()
+    ticket = Ticket.objects.get(subject=SUBJECT)
+    assert ticket.assignee.email == "tech2@example.com"
+
+    page.get_by_label("Search canned responses").fill("refund")
+    page.get_by_role("button", name="Refund on its way").click()
+    page.wait_for_function(
+        "document.querySelector('#id_body').value.includes('we have issued the refund')"
+    )
+    body = page.locator("#id_body").input_value()
+    assert body.startswith("Hello Li,")
+    assert "Tanya Tech, Billing" in body
+    screenshot("workspace-reply-with-canned-response")
+    page.get_by_role("button", name="Send and set pending").click()
+
+    page.get_by_text("Reply sent; the ticket waits for the customer.").wait_for()
+    page.goto(f"{live_server.url}/desk/?queue=mine")
+    assert not page.get_by_role("link", name=SUBJECT).count()
+    page.get_by_test_id("queue-pending").click()
+    page.get_by_role("link", name=SUBJECT).wait_for()
+    reply_mail = next(m for m in mailoutbox if m.subject.startswith(f"[#{ticket.number}] Re:"))
+    assert "we have issued the refund" in reply_mail.body
+
+    ticket.refresh_from_db()
+    services.ticket_reply_from_customer(ticket=ticket, body="Thank you! It arrived.")
+    page.get_by_test_id("queue-mine").click()
+    row = page.get_by_test_id("ticket-row").first
+    row.get_by_role("link", name=SUBJECT).wait_for()
+    assert "Customer replied" in row.inner_text()
+    screenshot("workspace-customer-replied-back-on-top")
+    ticket.refresh_from_db()
+    assert ticket.status_type == "open"
+    assert ticket.messages.filter(kind=Message.Kind.REPLY).count() == 1

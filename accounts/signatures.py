@@ -19,7 +19,7 @@ from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.html import format_html, linebreaks
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
@@ -124,7 +124,8 @@ def signature_for_email(user: User) -> SignatureParts | None:
     if not text and image_bytes is None:
         return None
     content_id = signature_content_id(user)
-    html = linebreaks(text, autoescape=True) if text else SafeString()
+    # linebreaks() escaped the text itself; its own <p>/<br> markup is meant to stay.
+    html = mark_safe(linebreaks(text, autoescape=True)) if text else SafeString()
     if image_bytes is not None:
         alt = gettext("Signature of %(name)s") % {"name": user.full_name or user.email}
         html += format_html('<p><img src="cid:{}" alt="{}"></p>', content_id, alt)

@@ -186,6 +186,33 @@ def stored_files_delete(names: list[str]) -> None:
             logger.exception("Could not delete stored file %s", name)
 
 
+def attachments_copy(*, source: Message, target: Message, stored_names: list[str]) -> None:
+    """Copy a message's files (and thumbnails) to another message under new random names."""
+    storage = _storage()
+    for original in source.attachments.all():
+        copies = {}
+        for field in ("file", "thumbnail"):
+            name = getattr(original, field).name
+            if not name:
+                copies[field] = ""
+                continue
+            suffix = PurePosixPath(name).suffix
+            with storage.open(name) as content:
+                copies[field] = storage.save(
+                    str(PurePosixPath(name).with_name(f"{uuid.uuid4().hex}{suffix}")), content
+                )
+            stored_names.append(copies[field])
+        Attachment.objects.create(
+            message=target,
+            file=copies["file"],
+            original_name=original.original_name,
+            content_type=original.content_type,
+            size=original.size,
+            is_image=original.is_image,
+            thumbnail=copies["thumbnail"],
+        )
+
+
 @contextmanager
 def atomic_with_files() -> Iterator[list[str]]:
     """A transaction that also deletes the files written in it (the names callers append to

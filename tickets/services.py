@@ -3,9 +3,7 @@
 Each public function is one transaction. Files are written to storage inside it and removed
 again if it fails, so a failure leaves neither a ticket without its message nor an orphan file."""
 
-import uuid
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,12 +11,16 @@ from django.utils import timezone
 from accounts.customers import customer_match_or_create
 from accounts.models import Customer, User
 from departments.models import Category, Department, WebForm
-from tickets.attachments import InspectedUpload, atomic_with_files, attachments_save
+from tickets.attachments import (
+    InspectedUpload,
+    atomic_with_files,
+    attachments_copy,
+    attachments_save,
+)
 from tickets.events import event_add, status_set
 from tickets.fraud import sender_check
 from tickets.models import (
     AnswerPreference,
-    Attachment,
     Message,
     Priority,
     Source,
@@ -214,7 +216,7 @@ def ticket_create_from_message(
             stored_names=stored_names,
         )
         first = ticket.messages.get()
-        _attachments_copy(source=message, target=first, stored_names=stored_names)
+        attachments_copy(source=message, target=first, stored_names=stored_names)
         link = {"message": message.pk}
         event_add(
             ticket=ticket, author=staff, event="split_from", data={"ticket": origin.number, **link}
@@ -254,30 +256,3 @@ def ticket_reply_from_customer(
             ticket.returned_at = timezone.now()
         ticket.save(update_fields=["returned_at", "updated_at"])
         return message
-
-
-def _attachments_copy(*, source: Message, target: Message, stored_names: list[str]) -> None:
-    for original in source.attachments.all():
-        storage = original.file.storage
-        with storage.open(original.file.name) as content:
-            name = storage.save(_copy_name(original.file.name), content)
-        stored_names.append(name)
-        thumbnail = ""
-        if original.thumbnail:
-            with storage.open(original.thumbnail.name) as content:
-                thumbnail = storage.save(_copy_name(original.thumbnail.name), content)
-            stored_names.append(thumbnail)
-        Attachment.objects.create(
-            message=target,
-            file=name,
-            original_name=original.original_name,
-            content_type=original.content_type,
-            size=original.size,
-            is_image=original.is_image,
-            thumbnail=thumbnail,
-        )
-
-
-def _copy_name(name: str) -> str:
-    path = PurePosixPath(name)
-    return str(path.with_name(f"{uuid.uuid4().hex}{''.join(path.suffixes[-1:])}"))

@@ -165,8 +165,8 @@ def ticket_reply(
             ticket.assignee = tech
             changed.append("assignee")
             _claim_record(ticket=ticket, tech=tech, how="replied")
-        if not internal:
-            if ticket.first_response_at is None and not held:
+        if not internal and not held:
+            if ticket.first_response_at is None:
                 ticket.first_response_at = timezone.now()
                 changed.append("first_response_at")
             ticket.returned_at = None
@@ -193,7 +193,8 @@ def reply_approve(*, message: Message, manager: User) -> Message:
         ticket = message.ticket
         if ticket.first_response_at is None:
             ticket.first_response_at = timezone.now()
-            ticket.save(update_fields=["first_response_at", "updated_at"])
+        ticket.returned_at = None  # the customer now has an answer
+        ticket.save(update_fields=["first_response_at", "returned_at", "updated_at"])
         event_add(
             ticket=ticket, author=manager, event="reply_approved", data={"message": message.pk}
         )
@@ -210,7 +211,8 @@ def ticket_transfer(
     note: str = "",
 ) -> Ticket:
     """Back to the general pool (neither target), to another department's pool, or to a named
-    tech, who must work in the ticket's (new) department. Recorded as an event, with the
+    tech, who must work in the ticket's (new) department. A ticket put in a general pool is
+    "new" again, so it shows in that pool whatever its status was. Recorded as an event, with the
     optional note as an internal note."""
     with transaction.atomic():
         ticket = _locked(ticket)
@@ -230,7 +232,8 @@ def ticket_transfer(
         ticket.department = department
         ticket.assignee = to_tech
         ticket.save(update_fields=["department", "category", "assignee", "updated_at"])
-        if to_tech is None and to_department is not None:
+        if to_tech is None:
+            # Back in a general pool: waiting to be received again, whatever it was before.
             status_set(ticket=ticket, status_type=StatusType.NEW, author=by)
         elif ticket.status_type == StatusType.NEW and to_tech is not None:
             status_set(ticket=ticket, status_type=StatusType.OPEN, author=by)

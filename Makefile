@@ -49,5 +49,10 @@ test: $(VENV)/.installed-dev lint
 migrate: $(VENV)/.installed-run
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate
 
+# Fills a separate database (helpdesk_bench) with 100,000 tickets and times the desk's pages; see
+# BENCHMARKS.md. BENCH_ARGS="--tickets 1000000 --keep" for the large run, kept for re-runs.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf var/ staticfiles/ test-artifacts/

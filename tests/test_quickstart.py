@@ -128,14 +128,25 @@ def test_real_worker_runs_a_task_through_the_filesystem_broker(embedded):
 
 GET_NEXT_ON_SQLITE = """
 from accounts.models import User
+from tickets.queues import queue_page
 from tickets.workflow import ticket_next_for
+admin = User.objects.get(email="admin@example.com")
+pages, cursor = [], ""
+while True:
+    page = queue_page(user=admin, queue="general", cursor=cursor, size=1)
+    pages.append([t.number for t in page.tickets])
+    if not page.next_cursor:
+        break
+    cursor = page.next_cursor
+numbers = [n for page in pages for n in page]
+assert len(numbers) == len(set(numbers)) >= 2, pages
 tech = User.objects.get(email="tech@example.com")
 first, second = ticket_next_for(tech=tech), ticket_next_for(tech=tech)
 print("NEXT", first.number, second.number, first.assignee.email, first.status_type)
 """
 
 
-def test_demo_data_and_get_next_work_on_the_embedded_database(embedded):
+def test_demo_data_paging_and_get_next_work_on_the_embedded_database(embedded):
     env, _var_dir = embedded
     loaded = manage("demo_data", env=env, timeout=120)
     assert loaded.returncode == 0, loaded.stderr

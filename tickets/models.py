@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -191,12 +191,22 @@ class Ticket(models.Model):
                 condition=Q(assignee__isnull=True, status_type__in=["new", "open"]),
                 name="tickets_general_pool",
             ),
-            # The same pool ranked across departments: "get next" and a tech of many departments
-            # walk it in order and stop after a page.
+            # The pool and all open tickets ranked across departments, keyed on (-priority,
+            # created_at, id) so a page cursor is one row comparison the index can seek to:
+            # page 1,000 costs what page 1 costs.
             models.Index(
-                fields=["-priority", "created_at", "id"],
+                F("priority") * -1,
+                F("created_at"),
+                F("id"),
                 condition=Q(assignee__isnull=True, status_type__in=["new", "open"]),
                 name="tickets_general_pool_rank",
+            ),
+            models.Index(
+                F("priority") * -1,
+                F("created_at"),
+                F("id"),
+                condition=Q(status_type__in=["new", "open"]),
+                name="tickets_open_rank",
             ),
             # A tech's pool and their pending / consultation queues, by priority then age.
             models.Index(

@@ -27,6 +27,11 @@ class Department(models.Model):
         help_text=_("The SLA: time allowed for an answer, e.g. 4:00:00 for four hours."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    auto_response_enabled = models.BooleanField(
+        _("send auto-responses"),
+        default=True,
+        help_text=_("Acknowledge new tickets that arrive by email (mailboxes may override)."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -173,3 +178,78 @@ class WebForm(models.Model):
     @property
     def requires_sign_in(self) -> bool:
         return self.audience != self.Audience.PUBLIC
+
+
+class Mailbox(models.Model):
+    """A supervised mailbox (IMAP or POP3) whose mail becomes tickets of its department."""
+
+    class Protocol(models.TextChoices):
+        IMAP = "imap", "IMAP"
+        POP3 = "pop3", "POP3"
+
+    class Security(models.TextChoices):
+        TLS = "tls", _("TLS from the start (IMAPS 993, POP3S 995)")
+        STARTTLS = "starttls", _("STARTTLS (IMAP 143, POP3 110)")
+        PLAIN = "plain", _("No encryption (only on a trusted network)")
+
+    class AutoResponse(models.TextChoices):
+        DEPARTMENT = "department", _("As the department says")
+        ON = "on", _("Always for new tickets")
+        OFF = "off", _("Never")
+
+    name = models.CharField(_("name"), max_length=100)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="mailboxes"
+    )
+    email_address = models.EmailField(
+        _("email address"), unique=True, help_text=_("The address customers write to.")
+    )
+    protocol = models.CharField(
+        _("protocol"), max_length=8, choices=Protocol.choices, default=Protocol.IMAP
+    )
+    host = models.CharField(_("server"), max_length=255)
+    port = models.PositiveIntegerField(_("port"), default=993)
+    security = models.CharField(
+        _("security"), max_length=10, choices=Security.choices, default=Security.TLS
+    )
+    verify_certificate = models.BooleanField(
+        _("verify the server's certificate"),
+        default=True,
+        help_text=_("Turn off only for a server with a self-signed certificate you trust."),
+    )
+    username = models.CharField(_("user name"), max_length=255)
+    password_encrypted = models.TextField(_("password (encrypted)"), blank=True, editable=False)
+    folder = models.CharField(_("folder"), max_length=255, default="INBOX")
+    default_category = models.ForeignKey(
+        Category,
+        verbose_name=_("default category"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    auto_response = models.CharField(
+        _("auto-response"),
+        max_length=12,
+        choices=AutoResponse.choices,
+        default=AutoResponse.DEPARTMENT,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    # Where polling resumes: IMAP's UIDVALIDITY and the last UID taken in.
+    imap_uidvalidity = models.BigIntegerField(_("IMAP UIDVALIDITY"), null=True, blank=True)
+    imap_last_uid = models.BigIntegerField(_("last IMAP UID"), default=0)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email_address}>"
+
+    def clean(self):
+        super().clean()
+        self.email_address = (self.email_address or "").strip().lower()

@@ -311,6 +311,11 @@ SILENCED_SYSTEM_CHECKS = [
     "django_ratelimit.E003",
 ]
 
+# --- Email channel ---------------------------------------------------------------------------
+# Fernet key for mailbox passwords at rest (Fernet.generate_key()); derived from SECRET_KEY
+# when unset, in which case changing SECRET_KEY means re-entering mailbox passwords.
+MAILBOX_CREDENTIALS_KEY = env.str("MAILBOX_CREDENTIALS_KEY", default="")
+
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("uk", _("Ukrainian"))]

@@ -1,0 +1,1 @@
+"""The email channel: fetching, parsing, threading, auto-responses, spam, outbound mail."""

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from responses.models import CannedResponse
+from responses.mail_templates import DEFAULTS, MAIL_PLACEHOLDERS, mail_preview
+from responses.models import CannedResponse, MailTemplate
 from responses.placeholders import PLACEHOLDERS
 
 
@@ -50,3 +51,35 @@ class CannedResponseAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(MailTemplate)
+class MailTemplateAdmin(admin.ModelAdmin):
+    """Every mail the product sends, editable; the preview shows it with example values."""
+
+    list_display = ("__str__", "key", "department", "mailbox", "is_active", "updated_at")
+    list_filter = ("key", "is_active", "department")
+    fields = ("key", "department", "mailbox", "subject", "body", "is_active", "preview")
+    readonly_fields = ("preview",)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        lines = "; ".join(f"{{{{ {name} }}}}: {text}" for name, text in MAIL_PLACEHOLDERS.items())
+        form.base_fields["body"].help_text = _("Placeholders: %(list)s.") % {"list": lines}
+        return form
+
+    @admin.display(description=_("Preview"))
+    def preview(self, obj):
+        if obj is None or not obj.pk:
+            return _("Save to see a preview.")
+        default_subject, default_body = DEFAULTS[obj.key]
+        mail = mail_preview(
+            key=obj.key,
+            subject=obj.subject or str(default_subject),
+            body=obj.body or str(default_body),
+        )
+        return format_html(
+            '<div style="max-width:40rem"><p><strong>{}</strong></p><div>{}</div></div>',
+            mail.subject,
+            mail.html,
+        )

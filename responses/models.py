@@ -81,3 +81,88 @@ class CannedResponse(models.Model):
             if line.strip():
                 return line.strip()
         return ""
+
+
+class MailTemplate(models.Model):
+    """An admin's version of one of the mails the product sends. Without one, the shipped
+    default (responses/mail_templates.py) is used; a department's or a mailbox's version wins
+    over the global one for its own mail."""
+
+    class Key(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Confirmation of a web request")
+        AUTO_RESPONSE = "auto_response", _("Auto-response to a new email")
+        REPLY = "reply", _("A tech's reply")
+        REPLY_NOTICE = "reply_notice", _("Notice of a reply (customer reads it online)")
+        CONSULTATION = "consultation", _("Consultation request to another department")
+
+    key = models.CharField(_("mail"), max_length=30, choices=Key.choices)
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mail_templates",
+        help_text=_("Empty: for every department without its own version."),
+    )
+    mailbox = models.ForeignKey(
+        "departments.Mailbox",
+        verbose_name=_("mailbox"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mail_templates",
+        help_text=_("Only for auto-responses: this mailbox's own version."),
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mail template")
+        verbose_name_plural = _("mail templates")
+        ordering = ["key", "department__name", "mailbox__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(department__isnull=True, mailbox__isnull=True),
+                name="responses_mailtemplate_one_global",
+            ),
+            models.UniqueConstraint(
+                fields=["key", "department"],
+                condition=models.Q(department__isnull=False, mailbox__isnull=True),
+                name="responses_mailtemplate_one_per_department",
+            ),
+            models.UniqueConstraint(
+                fields=["key", "mailbox"],
+                condition=models.Q(mailbox__isnull=False),
+                name="responses_mailtemplate_one_per_mailbox",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.mailbox or self.department or _("everyone")
+        return f"{self.get_key_display()} · {scope}"
+
+    def clean(self):
+        super().clean()
+        from responses.mail_templates import MAIL_PLACEHOLDERS
+
+        if self.mailbox_id and self.key != self.Key.AUTO_RESPONSE:
+            raise ValidationError({"mailbox": _("Only auto-responses can be set per mailbox.")})
+        for field in ("subject", "body"):
+            unknown = placeholders_unknown(getattr(self, field) or "", allowed=MAIL_PLACEHOLDERS)
+            if unknown:
+                raise ValidationError(
+                    {
+                        field: _(
+                            "Unknown placeholders: %(unknown)s. Only these are filled in: "
+                            "%(known)s."
+                        )
+                        % {
+                            "unknown": ", ".join(unknown),
+                            "known": placeholders_as_text(MAIL_PLACEHOLDERS),
+                        }
+                    }
+                )

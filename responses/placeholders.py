@@ -8,6 +8,7 @@ here, with values computed only from the fields below; everything else stays as 
 """
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
@@ -58,7 +59,9 @@ def placeholder_values(*, ticket: "Ticket", tech: "User") -> dict[str, str]:
     return values
 
 
-def placeholders_render(template_text: str, values: dict[str, str]) -> str:
+def placeholders_render(
+    template_text: str, values: dict[str, str], *, allowed: Mapping[str, Promise] = PLACEHOLDERS
+) -> str:
     """Fill the known placeholders in one pass; unknown ones stay visibly as written.
 
     One pass matters: a value that itself looks like a placeholder (a customer who calls
@@ -66,27 +69,29 @@ def placeholders_render(template_text: str, values: dict[str, str]) -> str:
 
     def replace(match: re.Match) -> str:
         name = match.group(1)
-        if name in PLACEHOLDERS and name in values:
+        if name in allowed and name in values:
             return str(values[name])
         return match.group(0)
 
     return PLACEHOLDER_PATTERN.sub(replace, template_text)
 
 
-def placeholders_unknown(template_text: str) -> list[str]:
+def placeholders_unknown(
+    template_text: str, *, allowed: Mapping[str, Promise] = PLACEHOLDERS
+) -> list[str]:
     """Every `{{ … }}` or `{% … %}` in the text that is not a known placeholder, as written,
     in order of first appearance."""
     unknown: list[str] = []
     for match in TEMPLATE_LIKE_PATTERN.finditer(template_text):
         written = match.group(0)
         known = PLACEHOLDER_PATTERN.fullmatch(written)
-        if known and known.group(1) in PLACEHOLDERS:
+        if known and known.group(1) in allowed:
             continue
         if written not in unknown:
             unknown.append(written)
     return unknown
 
 
-def placeholders_as_text() -> str:
+def placeholders_as_text(allowed: Mapping[str, Promise] = PLACEHOLDERS) -> str:
     """The allowed placeholders written the way an admin types them."""
-    return ", ".join(f"{{{{ {name} }}}}" for name in PLACEHOLDERS)
+    return ", ".join(f"{{{{ {name} }}}}" for name in allowed)

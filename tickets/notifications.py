@@ -1,18 +1,17 @@
-"""Mail the product sends about tickets. (Admin-editable templates replace these files with
-the email channel; the subjects keep the [#number] tag either way.)"""
-
-from email.utils import make_msgid
-from urllib.parse import urlsplit
+"""Mail the product sends about tickets, from the admin-editable templates
+(responses/mail_templates.py), through the idempotent outbox (tickets/mail/outbound.py)."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.signatures import signature_attach, signature_for_email
+from responses.mail_templates import mail_render, mail_template_for, mail_values
+from responses.models import MailTemplate
+from tickets.mail.outbound import AUTO_GENERATED, AUTO_REPLIED, outbound_prepare, outbound_send
 from tickets.models import AnswerPreference, Message, Ticket
 
 
@@ -20,108 +19,97 @@ def ticket_secret_link(ticket: Ticket) -> str:
     return settings.SITE_URL + reverse("tickets:ticket_by_token", args=[ticket.access_token])
 
 
-def message_id_domain() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "helpdesk.invalid"
-
-
-def _customer_address(ticket: Ticket) -> str | None:
+def customer_address(ticket: Ticket) -> str | None:
     address = ticket.customer.emails.order_by("-is_primary", "id").first()
     return address.email if address else None
 
 
+def thread_message_ids(ticket: Ticket, *, before: Message | None = None) -> list[str]:
+    """The Message-IDs of the thread so far (mail sent and mail received), oldest first."""
+    messages = ticket.messages.exclude(email_message_id="")
+    if before is not None:
+        messages = messages.filter(created_at__lte=before.created_at).exclude(pk=before.pk)
+    return list(messages.order_by("created_at", "id").values_list("email_message_id", flat=True))
+
+
 def ticket_confirmation_email_send(*, ticket_id: int) -> bool:
-    """Email the customer their ticket number and secret link, once. Returns whether a mail
-    went out now (False when it had been sent already)."""
-    with transaction.atomic():
-        ticket = (
-            Ticket.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .get(pk=ticket_id)
-        )
-        if ticket.confirmation_sent_at is not None:
-            return False
-        address = _customer_address(ticket)
-        if address is None:
-            return False
-        context = {"ticket": ticket, "link": ticket_secret_link(ticket)}
-        message = EmailMultiAlternatives(
-            subject=_("%(tag)s We received your request: %(subject)s")
-            % {"tag": ticket.tag, "subject": ticket.subject},
-            body=render_to_string("mail/ticket_confirmation.txt", context),
-            to=[address],
-        )
-        message.attach_alternative(
-            render_to_string("mail/ticket_confirmation.html", context), "text/html"
-        )
-        message.send()
-        ticket.confirmation_sent_at = timezone.now()
-        ticket.save(update_fields=["confirmation_sent_at"])
-        return True
-
-
-def _message_id_assign(message_id: int) -> str:
-    """Give the reply its Message-ID before anything is sent, in its own commit, so a retry
-    after a crash re-sends under the same id and the customer's mail client keeps one copy."""
-    with transaction.atomic():
-        message = Message.objects.select_for_update().select_related("ticket").get(pk=message_id)
-        if not message.email_message_id:
-            message.email_message_id = make_msgid(
-                idstring=f"t{message.ticket.number}.m{message.pk}", domain=message_id_domain()
-            )
-            message.save(update_fields=["email_message_id"])
-        return message.email_message_id
+    """Email the customer their ticket number and secret link, once."""
+    ticket = Ticket.objects.select_related("customer", "department", "status").get(pk=ticket_id)
+    address = customer_address(ticket)
+    if address is None:
+        return False
+    subject, body = mail_template_for(
+        key=MailTemplate.Key.CONFIRMATION, department=ticket.department
+    )
+    mail = mail_render(
+        subject=subject,
+        body=body,
+        values=mail_values(ticket=ticket, link=ticket_secret_link(ticket)),
+    )
+    sent = outbound_send(
+        key=f"confirmation:{ticket.pk}",
+        kind="confirmation",
+        ticket=ticket,
+        to=address,
+        subject=mail.subject,
+        text=mail.text,
+        html=mail.html,
+        auto_submitted=AUTO_REPLIED,
+    )
+    if sent:
+        Ticket.objects.filter(pk=ticket.pk).update(confirmation_sent_at=timezone.now())
+    return sent
 
 
 def ticket_reply_email_send(*, message_id: int) -> bool:
-    """Email a public reply to the customer, once: with the [#number] tag in the subject, a
-    Message-ID kept for threading, and In-Reply-To / References to the thread's earlier mail.
-    Customers who asked only to be told that there is an answer get the link, not the text."""
-    message_header_id = _message_id_assign(message_id)
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(of=("self",))
-            .select_related("ticket", "ticket__customer", "author")
-            .get(pk=message_id)
-        )
-        if (
-            message.emailed_at is not None
-            or message.kind != Message.Kind.REPLY
-            or message.awaiting_approval
-        ):
-            return False
-        ticket = message.ticket
-        address = _customer_address(ticket)
-        if address is None:
-            return False
-        earlier = list(
-            ticket.messages.exclude(email_message_id="")
-            .filter(created_at__lte=message.created_at)
-            .exclude(pk=message.pk)
-            .order_by("created_at", "id")
-            .values_list("email_message_id", flat=True)
-        )
-        signature = signature_for_email(message.author) if message.author else None
-        context = {
-            "ticket": ticket,
-            "message": message,
-            "link": ticket_secret_link(ticket),
-            "full_text": ticket.answer_preference == AnswerPreference.ANSWER_BY_EMAIL,
-            "signature": signature,
-        }
-        headers = {"Message-ID": message_header_id}
-        if earlier:
-            headers["In-Reply-To"] = earlier[-1]
-            headers["References"] = " ".join(earlier[-20:])
-        mail = EmailMultiAlternatives(
-            subject=_("%(tag)s Re: %(subject)s") % {"tag": ticket.tag, "subject": ticket.subject},
-            body=render_to_string("mail/ticket_reply.txt", context),
-            to=[address],
-            headers=headers,
-        )
-        mail.attach_alternative(render_to_string("mail/ticket_reply.html", context), "text/html")
-        if signature is not None and signature.image_bytes:
-            signature_attach(mail, signature)
-        mail.send()
-        message.emailed_at = timezone.now()
-        message.save(update_fields=["emailed_at"])
-        return True
+    """Email a public reply to the customer, once: [#number] in the subject, a Message-ID kept
+    on the message for threading, In-Reply-To / References to the thread's earlier mail, and
+    the tech's signature. Customers who asked only to be told get a notice with the link."""
+    message = Message.objects.select_related(
+        "ticket", "ticket__customer", "ticket__department", "ticket__status", "author"
+    ).get(pk=message_id)
+    if message.kind != Message.Kind.REPLY or message.awaiting_approval:
+        return False
+    ticket = message.ticket
+    address = customer_address(ticket)
+    if address is None:
+        return False
+    full_text = ticket.answer_preference == AnswerPreference.ANSWER_BY_EMAIL
+    key = MailTemplate.Key.REPLY if full_text else MailTemplate.Key.REPLY_NOTICE
+    text = message.body
+    if full_text and message.attachments.exists():
+        text += "\n\n" + _("Attached files are waiting for you at the link below.")
+    subject, body = mail_template_for(key=key, department=ticket.department)
+    values = mail_values(
+        ticket=ticket, link=ticket_secret_link(ticket), tech=message.author, message=text
+    )
+    mail = mail_render(subject=subject, body=body, values=values)
+    text_part, html_part = mail.text, mail.html
+    signature = signature_for_email(message.author) if message.author else None
+    if signature is not None:
+        if signature.text:
+            text_part += f"\n\n-- \n{signature.text}"
+        html_part = mark_safe(f'{html_part}<div style="color:#495057">{signature.html}</div>')
+    earlier = thread_message_ids(ticket, before=message)
+    outbound = outbound_prepare(
+        key=f"reply:{message.pk}", kind="reply", ticket=ticket, to=address, subject=mail.subject
+    )
+    if message.email_message_id != outbound.message_id_header:
+        Message.objects.filter(pk=message.pk).update(email_message_id=outbound.message_id_header)
+    sent = outbound_send(
+        key=f"reply:{message.pk}",
+        kind="reply",
+        ticket=ticket,
+        to=address,
+        subject=mail.subject,
+        text=text_part,
+        html=html_part,
+        auto_submitted=AUTO_GENERATED,
+        in_reply_to=earlier[-1] if earlier else "",
+        references=earlier,
+        decorate=(lambda m: signature_attach(m, signature)) if signature else None,
+    )
+    if sent:
+        with transaction.atomic():
+            Message.objects.filter(pk=message.pk).update(emailed_at=timezone.now())
+    return sent

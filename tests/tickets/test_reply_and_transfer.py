@@ -118,7 +118,7 @@ def test_a_customer_who_asked_to_be_told_gets_the_link_not_the_answer(
     html = next(c for c, kind in mailoutbox[0].alternatives if kind == "text/html")
     assert "The secret fix is inside." not in body
     assert "The secret fix is inside." not in html
-    assert f"There is a new answer to your ticket #{ticket.number}." in body
+    assert f"there is a new answer to your ticket #{ticket.number}." in body
     assert f"/support/t/{ticket.access_token}/" in body
 
 

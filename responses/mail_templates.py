@@ -1,0 +1,154 @@
+"""The mails the product sends, as templates admins can edit: shipped defaults, the lookup of
+an admin's version (mailbox, then department, then global), and rendering.
+
+Rendering is the canned responses' plain substitution from a fixed list of values, never the
+template engine, so an admin-written template cannot reach other data. The ticket tag is always
+kept in the subject: threading replies depends on it."""
+
+from dataclasses import dataclass
+
+from django.utils.html import escape, linebreaks, urlize
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from responses.models import MailTemplate
+from responses.placeholders import PLACEHOLDERS, placeholders_render
+
+MAIL_PLACEHOLDERS = {
+    **PLACEHOLDERS,
+    "tech_name": gettext_lazy("The name of the tech who wrote the reply"),
+    "tech_first_name": gettext_lazy("The first name of the tech who wrote the reply"),
+    "ticket_link": gettext_lazy("The customer's private link to the ticket"),
+    "message": gettext_lazy("The text of the reply, or the consultation question"),
+    "status": gettext_lazy("The ticket's status"),
+}
+
+Key = MailTemplate.Key
+
+# Shipped defaults. Written in English and translated when a mail is rendered.
+DEFAULTS: dict[str, tuple[str, str]] = {
+    Key.CONFIRMATION: (
+        gettext_lazy("{{ ticket_tag }} We received your request: {{ ticket_subject }}"),
+        gettext_lazy(
+            "Hello {{ customer_name }},\n\n"
+            "we have received your request and opened ticket #{{ ticket_number }}.\n\n"
+            "Subject: {{ ticket_subject }}\n\n"
+            "Follow your ticket, read our answers and reply at this private link:\n"
+            "{{ ticket_link }}\n\n"
+            "Keep this link to yourself: anyone who has it can read and answer the ticket.\n"
+            "When you write to us about this request, keep the ticket number in the subject.\n\n"
+            "Your support team, {{ department }}"
+        ),
+    ),
+    Key.AUTO_RESPONSE: (
+        gettext_lazy("{{ ticket_tag }} We received your message: {{ ticket_subject }}"),
+        gettext_lazy(
+            "Hello {{ customer_name }},\n\n"
+            "thank you for writing. Your message is ticket #{{ ticket_number }}, and a member "
+            "of {{ department }} will answer soon.\n\n"
+            "To add to it, reply to this email and keep {{ ticket_tag }} in the subject, or "
+            "use your private link:\n{{ ticket_link }}\n\n"
+            "This is an automatic reply."
+        ),
+    ),
+    Key.REPLY: (
+        gettext_lazy("{{ ticket_tag }} Re: {{ ticket_subject }}"),
+        gettext_lazy(
+            "{{ message }}\n\n"
+            "Read the whole conversation, or reply by answering this email:\n{{ ticket_link }}"
+        ),
+    ),
+    Key.REPLY_NOTICE: (
+        gettext_lazy("{{ ticket_tag }} There is an answer: {{ ticket_subject }}"),
+        gettext_lazy(
+            "Hello {{ customer_name }},\n\n"
+            "there is a new answer to your ticket #{{ ticket_number }}. Read it here:\n"
+            "{{ ticket_link }}"
+        ),
+    ),
+    Key.CONSULTATION: (
+        gettext_lazy("{{ ticket_tag }} Consultation: {{ ticket_subject }}"),
+        gettext_lazy(
+            "{{ tech_name }} ({{ department }}) asks for your help with ticket "
+            "#{{ ticket_number }}:\n\n{{ message }}\n\n"
+            "Please answer by replying to this email and keep {{ ticket_tag }} in the subject; "
+            "your answer goes straight back into the ticket."
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: SafeString
+
+
+def mail_template_for(*, key: str, department=None, mailbox=None) -> tuple[str, str]:
+    """The subject and text to use: the mailbox's version, the department's, the global one,
+    else the shipped default."""
+    candidates = MailTemplate.objects.filter(key=key, is_active=True)
+    for scope in (
+        {"mailbox": mailbox} if mailbox is not None else None,
+        {"department": department, "mailbox": None} if department is not None else None,
+        {"department": None, "mailbox": None},
+    ):
+        if scope is None:
+            continue
+        template = candidates.filter(**scope).first()
+        if template is not None:
+            return template.subject, template.body
+    subject, body = DEFAULTS[key]
+    return str(subject), str(body)
+
+
+def mail_render(*, subject: str, body: str, values: dict[str, str]) -> RenderedMail:
+    """Fill the placeholders; the subject always carries the ticket tag, on one line."""
+    rendered_subject = " ".join(
+        placeholders_render(subject, values, allowed=MAIL_PLACEHOLDERS).split()
+    )
+    tag = values.get("ticket_tag", "")
+    if tag and tag not in rendered_subject:
+        rendered_subject = f"{tag} {rendered_subject}"
+    text = placeholders_render(body, values, allowed=MAIL_PLACEHOLDERS)
+    html = mark_safe(urlize(linebreaks(escape(text))))  # escaped above, then only <p>, <br>, <a>
+    return RenderedMail(subject=rendered_subject[:998], text=text, html=html)
+
+
+def mail_values(*, ticket, link: str, tech=None, message: str = "") -> dict[str, str]:
+    """Everything a mail template may show, for one ticket."""
+    customer_name = ticket.customer.name.strip()
+    tech_name = tech.full_name.strip() if tech is not None else ""
+    return {
+        "customer_name": customer_name,
+        "customer_first_name": customer_name.split()[0] if customer_name else "",
+        "ticket_number": str(ticket.number),
+        "ticket_tag": ticket.tag,
+        "ticket_subject": ticket.subject,
+        "ticket_link": link,
+        "tech_name": tech_name,
+        "tech_first_name": tech_name.split()[0] if tech_name else "",
+        "department": ticket.department.name,
+        "message": message,
+        "status": ticket.status.name,
+    }
+
+
+def mail_preview(*, key: str, subject: str, body: str) -> RenderedMail:
+    """How a template reads with example values, for the admin's preview."""
+    values = {
+        "customer_name": "Carla Customer",
+        "customer_first_name": "Carla",
+        "ticket_number": "1042",
+        "ticket_tag": "[#1042]",
+        "ticket_subject": _("Printer shows error E-042"),
+        "ticket_link": "https://helpdesk.example.com/support/t/…/",
+        "tech_name": "Tom Tech",
+        "tech_first_name": "Tom",
+        "department": _("Technical support"),
+        "message": _("Please restart the printer and tell us whether the error comes back."),
+        "status": _("In progress"),
+    }
+    return mail_render(subject=subject, body=body, values=values)

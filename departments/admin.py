@@ -1,6 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
-from departments.models import Category, Department, Membership, WebForm
+from departments.credentials import secret_encrypt
+from departments.models import Category, Department, Mailbox, Membership, WebForm
+from tickets.mail.fetching import mailbox_test_connection
 
 
 class MembershipInline(admin.TabularInline):
@@ -45,3 +50,117 @@ class WebFormAdmin(admin.ModelAdmin):
     filter_horizontal = ("categories",)
     autocomplete_fields = ("default_tech",)
     list_select_related = ("default_department", "default_tech")
+
+
+class MailboxForm(forms.ModelForm):
+    """The password is write-only: it is never shown back, and left empty it stays as it was."""
+
+    password = forms.CharField(
+        label=_("password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the current one."),
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = [
+            "name",
+            "department",
+            "email_address",
+            "is_active",
+            "protocol",
+            "host",
+            "port",
+            "security",
+            "verify_certificate",
+            "username",
+            "folder",
+            "default_category",
+            "auto_response",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.password_encrypted and not cleaned.get("password"):
+            self.add_error("password", _("A new mailbox needs its password."))
+        return cleaned
+
+    def save(self, commit=True):
+        mailbox = super().save(commit=False)
+        if self.cleaned_data.get("password"):
+            mailbox.password_encrypted = secret_encrypt(self.cleaned_data["password"])
+        if commit:
+            mailbox.save()
+        return mailbox
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxForm
+    list_display = (
+        "name",
+        "email_address",
+        "department",
+        "protocol",
+        "is_active",
+        "last_polled_at",
+        "last_error_at",
+    )
+    list_filter = ("protocol", "is_active", "department")
+    search_fields = ("name", "email_address", "host", "username")
+    readonly_fields = (
+        "imap_uidvalidity",
+        "imap_last_uid",
+        "last_polled_at",
+        "last_error",
+        "last_error_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "department", "email_address", "is_active")}),
+        (
+            _("Server"),
+            {
+                "fields": (
+                    "protocol",
+                    "host",
+                    "port",
+                    "security",
+                    "verify_certificate",
+                    "username",
+                    "password",
+                    "folder",
+                )
+            },
+        ),
+        (_("Tickets"), {"fields": ("default_category", "auto_response")}),
+        (
+            _("Polling"),
+            {
+                "fields": (
+                    "imap_uidvalidity",
+                    "imap_last_uid",
+                    "last_polled_at",
+                    "last_error",
+                    "last_error_at",
+                )
+            },
+        ),
+    )
+    actions = ["test_connection"]
+    change_form_template = "admin/departments/mailbox/change_form.html"
+
+    @admin.action(description=_("Test the connection"))
+    def test_connection(self, request, queryset):
+        for mailbox in queryset:
+            ok, text = mailbox_test_connection(mailbox)
+            self.message_user(
+                request, f"{mailbox}: {text}", messages.SUCCESS if ok else messages.ERROR
+            )
+
+    def response_change(self, request, obj):
+        if "_test_connection" in request.POST:
+            ok, text = mailbox_test_connection(obj)
+            self.message_user(request, text, messages.SUCCESS if ok else messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)

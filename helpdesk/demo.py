@@ -10,7 +10,8 @@ from departments.models import Category, Department, Membership, WebForm
 from responses.models import CannedResponse
 from tickets import services as ticket_services
 from tickets import workflow
-from tickets.models import BlockedSender, Priority, StatusType, Ticket
+from tickets.mail.intake import inbound_receive
+from tickets.models import BlockedSender, InboundEmail, Priority, StatusType, Ticket
 
 DEMO_PASSWORD = "helpdesk-demo"
 
@@ -191,6 +192,22 @@ CANNED_RESPONSES = [
     ),
 ]
 
+DEMO_MAILS = [
+    # A customer's mail (as it would arrive in a mailbox), and one the upstream filter flagged.
+    (
+        b"From: Olga Sokolova <olga@example.com.ua>\r\nTo: support@example.com\r\n"
+        b"Subject: =?utf-8?b?0J3QtSDQv9GA0LDRhtGO0ZQg0LTRgNGD0LrQsNGA0LrQsA==?=\r\n"
+        b"Message-ID: <demo-olga-1@example.com.ua>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        + "Добрий день! Принтер не друкує після оновлення. Що робити?\r\n".encode()
+    ),
+    (
+        b"From: Lucky Winner <prize@lottery.example>\r\nTo: support@example.com\r\n"
+        b"Subject: YOU WON $1,000,000\r\nMessage-ID: <demo-spam-1@lottery.example>\r\n"
+        b"X-Spam-Flag: YES\r\n\r\nClaim your prize now!!!\r\n"
+    ),
+]
+
 LOGINS = [
     DemoLogin("admin", "admin@example.com"),
     DemoLogin("manager", "manager@example.com"),
@@ -273,6 +290,8 @@ def demo_data_load() -> list[DemoLogin]:
         CannedResponse.objects.get_or_create(
             title=title, defaults={"department": departments.get(slug), "body": body}
         )
+    for raw in DEMO_MAILS:
+        inbound_receive(raw=raw, channel=InboundEmail.Channel.WEBHOOK, mailbox=None)
     for subject, email, name, category, priority, state, owner, body in TICKETS:
         if Ticket.objects.filter(subject=subject).exists():
             continue

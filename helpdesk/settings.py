@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_ratelimit",
+    "anymail",
     "template_partials",
     "helpdesk",
     "accounts",
@@ -176,6 +177,14 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": timedelta(hours=6),
+    },
+    "poll-mailboxes": {
+        "task": "tickets.tasks.mailboxes_poll",
+        "schedule": timedelta(seconds=env.int("MAIL_POLL_INTERVAL_SECONDS", default=60)),
+    },
+    "purge-spam": {
+        "task": "tickets.tasks.spam_purge",
+        "schedule": timedelta(hours=24),
     },
 }
 
@@ -315,6 +324,17 @@ SILENCED_SYSTEM_CHECKS = [
 # Fernet key for mailbox passwords at rest (Fernet.generate_key()); derived from SECRET_KEY
 # when unset, in which case changing SECRET_KEY means re-entering mailbox passwords.
 MAILBOX_CREDENTIALS_KEY = env.str("MAILBOX_CREDENTIALS_KEY", default="")
+# Mail larger than this (bytes) is not downloaded: it is recorded and left on the server.
+MAIL_MAX_SIZE = env.int("MAIL_MAX_SIZE", default=25 * 1024 * 1024)
+# How many mails one poll of one mailbox takes in before the next poll goes on.
+MAIL_POLL_BATCH = env.int("MAIL_POLL_BATCH", default=200)
+MAIL_POLL_INTERVAL_SECONDS = env.int("MAIL_POLL_INTERVAL_SECONDS", default=60)
+# At most this many auto-responses to one sender per hour, whatever they send.
+MAIL_AUTO_RESPONSES_PER_HOUR = env.int("MAIL_AUTO_RESPONSES_PER_HOUR", default=3)
+# Spam is deleted this many days after it arrived.
+SPAM_RETENTION_DAYS = env.int("SPAM_RETENTION_DAYS", default=30)
+# A CA bundle to verify mailbox servers against instead of the system's (self-hosted mail).
+MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="") or None
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -14,6 +14,8 @@ urlpatterns = [
     path("manage/", include("departments.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    # Inbound mail webhooks of the configured ESP: /anymail/<esp>/inbound/
+    path("anymail/", include("anymail.urls")),
 ]
 
 admin.site.site_header = _("Helpdesk configuration")

@@ -1,7 +1,20 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from tickets.fraud import blocked_senders_changed
-from tickets.models import Attachment, BlockedSender, Message, RefusedAttempt, Status, Ticket
+from tickets.mail.intake import inbound_reprocess
+from tickets.mail.spam_verdicts import spam_verdict_change
+from tickets.models import (
+    Attachment,
+    BlockedSender,
+    Consultation,
+    InboundEmail,
+    Message,
+    OutboundEmail,
+    RefusedAttempt,
+    Status,
+    Ticket,
+)
 
 
 @admin.register(Status)
@@ -106,3 +119,52 @@ class RefusedAttemptAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin):
+    """Every mail taken in, raw bytes kept: quarantined ones can be read and reprocessed."""
+
+    list_display = ("received_at", "status", "from_address", "subject", "mailbox", "ticket")
+    list_filter = ("status", "channel", "mailbox")
+    search_fields = ("from_address", "subject", "message_id_header", "=ticket__number")
+    date_hierarchy = "received_at"
+    list_select_related = ("mailbox", "ticket")
+    readonly_fields = [field.name for field in InboundEmail._meta.fields]
+    actions = ["reprocess", "mark_not_spam"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Process again (quarantined mail)"))
+    def reprocess(self, request, queryset):
+        for inbound in queryset.filter(status=InboundEmail.Status.QUARANTINED):
+            inbound = inbound_reprocess(inbound=inbound)
+            self.message_user(request, f"{inbound}: {inbound.get_status_display()}")
+
+    @admin.action(description=_("Not spam: learn it and open its ticket"))
+    def mark_not_spam(self, request, queryset):
+        for inbound in queryset.filter(status=InboundEmail.Status.SPAM):
+            inbound = spam_verdict_change(inbound=inbound, is_spam=False)
+            self.message_user(request, f"{inbound}: {inbound.get_status_display()}")
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "to", "subject", "status", "attempts", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("to", "subject", "message_id_header", "idempotency_key")
+    readonly_fields = [field.name for field in OutboundEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "department", "asked_by", "asked_at", "answered_at")
+    list_filter = ("department",)
+    raw_id_fields = ("ticket", "question", "answer")

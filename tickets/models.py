@@ -487,6 +487,13 @@ class InboundEmail(models.Model):
     )
     error = models.TextField(_("error"), blank=True)
     spam_score = models.FloatField(_("spam score"), null=True, blank=True)
+    # The verdict the spam filter last learned from this mail, so a correction unlearns it.
+    spam_learned_as = models.CharField(
+        _("learned as"),
+        max_length=4,
+        blank=True,
+        choices=[("spam", _("spam")), ("ham", _("good mail"))],
+    )
     ticket = models.ForeignKey(
         Ticket,
         verbose_name=_("ticket"),
@@ -519,6 +526,8 @@ class InboundEmail(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-received_at"], name="tickets_inbound_status"),
+            # POP3 polls ask, per UIDL on the server, whether that mail was taken in already.
+            models.Index(fields=["mailbox", "server_uid"], name="tickets_inbound_server_uid"),
         ]
 
     def __str__(self):
@@ -558,9 +567,7 @@ class OutboundEmail(models.Model):
         verbose_name = _("outbound email")
         verbose_name_plural = _("outbound emails")
         ordering = ["-created_at"]
-        indexes = [
-            models.Index(fields=["message_id_header"], name="tickets_outbound_message_id")
-        ]
+        indexes = [models.Index(fields=["message_id_header"], name="tickets_outbound_message_id")]
 
     def __str__(self):
         return f"{self.kind} → {self.to}"

@@ -1,6 +1,8 @@
 """Mail the product sends about tickets, from the admin-editable templates
 (responses/mail_templates.py), through the idempotent outbox (tickets/mail/outbound.py)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -12,7 +14,7 @@ from accounts.signatures import signature_attach, signature_for_email
 from responses.mail_templates import mail_render, mail_template_for, mail_values
 from responses.models import MailTemplate
 from tickets.mail.outbound import AUTO_GENERATED, AUTO_REPLIED, outbound_prepare, outbound_send
-from tickets.models import AnswerPreference, Message, Ticket
+from tickets.models import AnswerPreference, InboundEmail, Message, OutboundEmail, Ticket
 
 
 def ticket_secret_link(ticket: Ticket) -> str:
@@ -22,6 +24,18 @@ def ticket_secret_link(ticket: Ticket) -> str:
 def customer_address(ticket: Ticket) -> str | None:
     address = ticket.customer.emails.order_by("-is_primary", "id").first()
     return address.email if address else None
+
+
+def ticket_from_address(ticket: Ticket) -> str | None:
+    """Mail about a ticket comes from a mailbox the product polls, so that answers to it come
+    back: the mailbox the ticket arrived through, else its department's first active one, else
+    DEFAULT_FROM_EMAIL (None)."""
+    inbound = ticket.inbound_emails.filter(mailbox__is_active=True).select_related("mailbox")
+    first = inbound.order_by("received_at").first()
+    if first is not None:
+        return first.mailbox.email_address
+    mailbox = ticket.department.mailboxes.filter(is_active=True).order_by("pk").first()
+    return mailbox.email_address if mailbox else None
 
 
 def thread_message_ids(ticket: Ticket, *, before: Message | None = None) -> list[str]:
@@ -55,6 +69,7 @@ def ticket_confirmation_email_send(*, ticket_id: int) -> bool:
         text=mail.text,
         html=mail.html,
         auto_submitted=AUTO_REPLIED,
+        from_email=ticket_from_address(ticket),
     )
     if sent:
         Ticket.objects.filter(pk=ticket.pk).update(confirmation_sent_at=timezone.now())
@@ -108,8 +123,92 @@ def ticket_reply_email_send(*, message_id: int) -> bool:
         in_reply_to=earlier[-1] if earlier else "",
         references=earlier,
         decorate=(lambda m: signature_attach(m, signature)) if signature else None,
+        from_email=ticket_from_address(ticket),
     )
     if sent:
         with transaction.atomic():
             Message.objects.filter(pk=message.pk).update(emailed_at=timezone.now())
     return sent
+
+
+def inbound_auto_response_email_send(*, inbound_id: int) -> bool:
+    """Acknowledge a new ticket that arrived by mail, once, and at most
+    MAIL_AUTO_RESPONSES_PER_HOUR times an hour to one sender, so two auto-responders can never
+    keep each other busy."""
+    inbound = InboundEmail.objects.select_related(
+        "mailbox", "ticket", "ticket__customer", "ticket__department", "ticket__status"
+    ).get(pk=inbound_id)
+    ticket = inbound.ticket
+    if ticket is None or not inbound.from_address:
+        return False
+    key = f"auto_response:{inbound.pk}"
+    recent = (
+        OutboundEmail.objects.filter(
+            kind="auto_response",
+            to=inbound.from_address,
+            created_at__gte=timezone.now() - timedelta(hours=1),
+        )
+        .exclude(idempotency_key=key)
+        .count()
+    )
+    if recent >= settings.MAIL_AUTO_RESPONSES_PER_HOUR:
+        return False
+    subject, body = mail_template_for(
+        key=MailTemplate.Key.AUTO_RESPONSE, department=ticket.department, mailbox=inbound.mailbox
+    )
+    mail = mail_render(
+        subject=subject,
+        body=body,
+        values=mail_values(ticket=ticket, link=ticket_secret_link(ticket)),
+    )
+    return outbound_send(
+        key=key,
+        kind="auto_response",
+        ticket=ticket,
+        to=inbound.from_address,
+        subject=mail.subject,
+        text=mail.text,
+        html=mail.html,
+        auto_submitted=AUTO_REPLIED,
+        in_reply_to=inbound.message_id_header,
+        references=[inbound.message_id_header] if inbound.message_id_header else [],
+        from_email=inbound.mailbox.email_address if inbound.mailbox else None,
+    )
+
+
+def consultation_email_send(*, message_id: int) -> bool:
+    """Mail a consultation question to the consulted department's address, once. Its
+    Message-ID, kept on the question, is how the department's answer finds its way back."""
+    message = Message.objects.select_related(
+        "ticket", "ticket__customer", "ticket__department", "ticket__status", "author"
+    ).get(pk=message_id)
+    consultation = message.ticket.consultations.select_related("department").get(question=message)
+    ticket = message.ticket
+    subject, body = mail_template_for(
+        key=MailTemplate.Key.CONSULTATION, department=ticket.department
+    )
+    values = mail_values(
+        ticket=ticket, link=ticket_secret_link(ticket), tech=message.author, message=message.body
+    )
+    values["ticket_link"] = ""  # the customer's private link is not for other departments
+    mail = mail_render(subject=subject, body=body, values=values)
+    key = f"consultation:{message.pk}"
+    outbound = outbound_prepare(
+        key=key,
+        kind="consultation",
+        ticket=ticket,
+        to=consultation.department.consultation_email,
+        subject=mail.subject,
+    )
+    if message.email_message_id != outbound.message_id_header:
+        Message.objects.filter(pk=message.pk).update(email_message_id=outbound.message_id_header)
+    return outbound_send(
+        key=key,
+        kind="consultation",
+        ticket=ticket,
+        to=consultation.department.consultation_email,
+        subject=mail.subject,
+        text=mail.text,
+        html=mail.html,
+        from_email=ticket_from_address(ticket),
+    )

@@ -68,6 +68,8 @@ def _ticket_insert(
     ip_address: str | None = None,
     split_from: Message | None = None,
     send_confirmation: bool = True,
+    email_message_id: str = "",
+    details: dict | None = None,
 ) -> Ticket:
     now = timezone.now()
     ticket = Ticket.objects.create(
@@ -97,6 +99,8 @@ def _ticket_insert(
         author_name=customer.name,
         body=body,
         ip_address=ip_address,
+        email_message_id=email_message_id,
+        event_data=details or {},
     )
     attachments_save(message=message, inspected=list(attachments), stored_names=stored_names)
     if send_confirmation:
@@ -147,6 +151,37 @@ def ticket_submit_from_web(
             ip_address=ip_address,
             stored_names=stored_names,
         )
+
+
+def ticket_create_from_email(
+    *,
+    customer: Customer,
+    subject: str,
+    body: str,
+    department: Department,
+    category: Category | None,
+    attachments: Sequence[InspectedUpload],
+    email_message_id: str,
+    stored_names: list[str],
+    details: dict | None = None,
+) -> Ticket:
+    """A new mail opens a ticket: routed like any other (account manager, else the general
+    pool), acknowledged by the auto-response rather than the web confirmation. The caller
+    (mail intake) holds the transaction."""
+    return _ticket_insert(
+        customer=customer,
+        subject=subject or "(no subject)",
+        body=body,
+        department=department,
+        category=category,
+        source=Source.EMAIL,
+        assignee=ticket_route(customer=customer),
+        attachments=attachments,
+        email_message_id=email_message_id,
+        details=details,
+        send_confirmation=False,
+        stored_names=stored_names,
+    )
 
 
 def ticket_create_for_customer(
@@ -234,6 +269,8 @@ def ticket_reply_from_customer(
     attachments: Sequence[InspectedUpload] = (),
     author: User | None = None,
     ip_address: str | None = None,
+    email_message_id: str = "",
+    details: dict | None = None,
 ) -> Message:
     """The customer writes in their ticket. A ticket waiting for them, or closed, is reopened:
     back into its owner's pool, or the general pool when it has no owner."""
@@ -247,6 +284,8 @@ def ticket_reply_from_customer(
             author_name=ticket.customer.name,
             body=body,
             ip_address=ip_address,
+            email_message_id=email_message_id,
+            event_data=details or {},
         )
         attachments_save(message=message, inspected=list(attachments), stored_names=stored_names)
         if ticket.status_type in (StatusType.PENDING, StatusType.CLOSED):

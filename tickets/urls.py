@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tickets import views_customer, views_desk, views_desk_ticket, views_support
+from tickets import views_customer, views_desk, views_desk_mail, views_desk_ticket, views_support
 
 app_name = "tickets"
 
@@ -30,6 +30,19 @@ urlpatterns = [
     path("desk/next/", views_desk.ticket_next, name="desk_next"),
     path("desk/new/", views_desk.ticket_new, name="desk_ticket_new"),
     path("desk/customers/<int:customer_id>/", views_desk.customer_detail, name="desk_customer"),
+    path("desk/spam/", views_desk_mail.spam_list, name="desk_spam"),
+    path(
+        "desk/spam/<int:inbound_id>/release/",
+        views_desk_mail.spam_release,
+        name="desk_spam_release",
+    ),
+    path("desk/t/<int:number>/consult/", views_desk_mail.ticket_consult, name="desk_consult"),
+    path("desk/t/<int:number>/spam/", views_desk_mail.ticket_mark_spam, name="desk_mark_spam"),
+    path(
+        "desk/t/<int:number>/messages/<int:message_id>/original/",
+        views_desk_mail.message_original,
+        name="desk_message_original",
+    ),
     path("desk/t/<int:number>/", views_desk_ticket.ticket_detail, name="desk_ticket"),
     path("desk/t/<int:number>/reply/", views_desk_ticket.ticket_reply, name="desk_reply"),
     path("desk/t/<int:number>/transfer/", views_desk_ticket.ticket_transfer, name="desk_transfer"),

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import staff_required
+from departments.models import Department
 from responses.selectors import canned_responses_for
 from tickets import access, presence, selectors, workflow
 from tickets.attachments import attachment_response
@@ -41,6 +42,9 @@ def ticket_page_context(request, ticket, *, reply_form=None, transfer_form=None)
         "responses": canned_responses_for(user=user, department=ticket.department)[:20],
         "page_url": _page(ticket.number),
         "poll_seconds": presence.POLL_SECONDS,
+        "consult_departments": Department.objects.filter(is_active=True)
+        .exclude(consultation_email="")
+        .exclude(pk=ticket.department_id),
     }
 
 

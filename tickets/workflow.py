@@ -271,3 +271,44 @@ def ticket_status_change(
 
 def _name(user: User | None) -> str:
     return user.full_name if user else ""
+
+
+def ticket_consult(*, ticket: Ticket, tech: User, department: Department, question: str) -> Message:
+    """Refer the case to another department by email. The ticket is "under consultation" until
+    the department's mailed answer comes back into the thread (tickets/mail/intake.py)."""
+    from tickets.models import Consultation
+    from tickets.tasks import consultation_send
+
+    if not department.consultation_email:
+        raise ValidationError(
+            _("%(department)s has no consultation address.") % {"department": department.name}
+        )
+    if not question.strip():
+        raise ValidationError(
+            _("Write the question for %(department)s.") % {"department": department.name}
+        )
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if Consultation.objects.filter(ticket=ticket, answered_at__isnull=True).exists():
+            raise ValidationError(_("This ticket already waits for a consultation answer."))
+        message = Message.objects.create(
+            ticket=ticket,
+            kind=Message.Kind.CONSULTATION_OUT,
+            author=tech,
+            author_name=tech.full_name,
+            body=question,
+            event_data={"department": department.name, "to": department.consultation_email},
+        )
+        Consultation.objects.create(
+            ticket=ticket,
+            department=department,
+            asked_by=tech,
+            question=message,
+            due_at_when_asked=ticket.due_at,
+        )
+        if ticket.assignee_id is None:
+            ticket.assignee = tech
+            ticket.save(update_fields=["assignee", "updated_at"])
+        status_set(ticket=ticket, status_type=StatusType.CONSULTATION, author=tech)
+        transaction.on_commit(lambda: consultation_send.delay(message_id=message.pk))
+        return message

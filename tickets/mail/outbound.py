@@ -79,6 +79,7 @@ def outbound_send(
     references: Sequence[str] = (),
     extra_headers: dict[str, str] | None = None,
     decorate: Callable[[EmailMultiAlternatives], None] | None = None,
+    from_email: str | None = None,
 ) -> bool:
     """Send the mail identified by `key` unless it went out already; returns whether it was
     sent now. A failure is recorded on the row and raised, for the task to retry."""
@@ -95,6 +96,7 @@ def outbound_send(
             references=references,
             extra_headers=extra_headers,
             decorate=decorate,
+            from_email=from_email,
         )
     except Exception as error:
         # The sending transaction rolled back; record the failure in one of its own.
@@ -120,6 +122,7 @@ def _send_locked(
     references: Sequence[str],
     extra_headers: dict[str, str] | None,
     decorate: Callable[[EmailMultiAlternatives], None] | None,
+    from_email: str | None,
 ) -> bool:
     with transaction.atomic():
         outbound = OutboundEmail.objects.select_for_update().get(pk=outbound_id)
@@ -135,8 +138,10 @@ def _send_locked(
             headers["In-Reply-To"] = in_reply_to
         if references:
             headers["References"] = " ".join(references[-20:])
-        _header_safe(*headers.values())
-        mail = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers)
+        _header_safe(*headers.values(), from_email or "")
+        mail = EmailMultiAlternatives(
+            subject=subject, body=text, to=[to], headers=headers, from_email=from_email
+        )
         if html is not None:
             mail.attach_alternative(html, "text/html")
         if decorate is not None:

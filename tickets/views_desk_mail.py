@@ -1,0 +1,104 @@
+"""The desk's mail pages: consulting another department, the original of a mail, spam."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import staff_required
+from departments.models import Department
+from tickets import access, workflow
+from tickets.mail.spam_verdicts import spam_verdict_change
+from tickets.models import InboundEmail
+from tickets.queues import member_department_ids
+
+
+def _page(number):
+    return reverse("tickets:desk_ticket", args=[number])
+
+
+@staff_required
+@require_POST
+def ticket_consult(request, number):
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    department = Department.objects.filter(
+        pk=request.POST.get("department") or 0, is_active=True
+    ).first()
+    if department is None:
+        messages.error(request, _("Choose the department to consult."))
+        return redirect(_page(number))
+    try:
+        workflow.ticket_consult(
+            ticket=ticket,
+            tech=request.user,
+            department=department,
+            question=request.POST.get("question", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Question sent to %(department)s; the ticket waits for their answer.")
+            % {"department": department.name},
+        )
+    return redirect(_page(number))
+
+
+@staff_required
+def message_original(request, number, message_id):
+    """The mail a message came from, exactly as it arrived, as a download."""
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    inbound = InboundEmail.objects.filter(message_id=message_id, message__ticket=ticket).first()
+    if inbound is None or not inbound.raw:
+        raise Http404
+    with inbound.raw.open("rb") as handle:
+        raw = handle.read()
+    response = HttpResponse(raw, content_type="message/rfc822")
+    response["Content-Disposition"] = (
+        f'attachment; filename="ticket-{ticket.number}-{message_id}.eml"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required
+@require_POST
+def ticket_mark_spam(request, number):
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    inbound = ticket.inbound_emails.filter(status=InboundEmail.Status.TICKET).first()
+    if inbound is None:
+        raise Http404
+    spam_verdict_change(inbound=inbound, is_spam=True, by=request.user)
+    messages.success(request, _("Marked as spam; the filter has learned from it."))
+    return redirect("tickets:desk")
+
+
+def spam_visible_to(user):
+    mails = InboundEmail.objects.filter(status=InboundEmail.Status.SPAM)
+    if user.is_superuser:
+        return mails
+    departments = member_department_ids(user)
+    return mails.filter(Q(mailbox__department_id__in=departments) | Q(mailbox__isnull=True))
+
+
+@staff_required
+def spam_list(request):
+    mails = spam_visible_to(request.user).select_related("mailbox").order_by("-received_at")[:200]
+    return render(request, "tickets/desk_spam.html", {"mails": mails})
+
+
+@staff_required
+@require_POST
+def spam_release(request, inbound_id):
+    inbound = get_object_or_404(spam_visible_to(request.user), pk=inbound_id)
+    inbound = spam_verdict_change(inbound=inbound, is_spam=False, by=request.user)
+    if inbound.ticket is not None:
+        messages.success(
+            request, _("Not spam: it is ticket %(tag)s now.") % {"tag": inbound.ticket.tag}
+        )
+    return redirect("tickets:desk_spam")

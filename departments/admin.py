@@ -56,7 +56,7 @@ class MailboxForm(forms.ModelForm):
     """The password is write-only: it is never shown back, and left empty it stays as it was."""
 
     password = forms.CharField(
-        label=_("password"),
+        label=_("Password"),
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Stored encrypted and never shown again. Leave empty to keep the current one."),

@@ -6,7 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from responses.placeholders import placeholders_as_text, placeholders_unknown
+from responses.placeholders import (
+    PLACEHOLDER_PATTERN,
+    placeholders_as_text,
+    placeholders_unknown,
+)
 
 
 class CannedResponse(models.Model):
@@ -76,11 +80,14 @@ class CannedResponse(models.Model):
 
     @property
     def first_line(self) -> str:
-        """What the picker shows under the title: the first line that has text."""
-        for line in self.body.splitlines():
-            if line.strip():
-                return line.strip()
-        return ""
+        """What the picker shows under the title: the first line that says something, skipping
+        a greeting made of little more than placeholders ("Hello {{ customer_first_name }},")."""
+        lines = [line.strip() for line in self.body.splitlines() if line.strip()]
+        for line in lines:
+            words = PLACEHOLDER_PATTERN.sub("", line).split()
+            if len(words) > 2:
+                return line
+        return lines[0] if lines else ""
 
 
 class MailTemplate(models.Model):

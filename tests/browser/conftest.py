@@ -63,3 +63,7 @@ def screenshot(page):
         return path
 
     return take
+
+
+# The mail journey drives the admin and the desk against a real Dovecot.
+from tests.mail.conftest import dovecot, mail_server  # noqa: E402, F401

@@ -56,7 +56,7 @@ def test_tech_claims_answers_with_canned_response_sets_pending_and_gets_it_back(
     page.get_by_test_id("queue-mine").click()
     row = page.get_by_test_id("ticket-row").first
     row.get_by_role("link", name=SUBJECT).wait_for()
-    assert "Customer replied" in row.inner_text()
+    assert "New reply" in row.inner_text()
     screenshot("workspace-customer-replied-back-on-top")
     ticket.refresh_from_db()
     assert ticket.status_type == "open"

@@ -1,6 +1,12 @@
 import pytest
 
-from tickets.mail.html_sanitizing import LINK_REL, html_to_text, sanitize_html
+from tickets.mail.html_sanitizing import (
+    LINK_REL,
+    MAX_HTML_LENGTH,
+    MAX_TAGS,
+    html_to_text,
+    sanitize_html,
+)
 
 REL = f'rel="{LINK_REL}"'
 
@@ -188,3 +194,39 @@ def test_text_table_cells_are_separated():
 
 def test_text_of_nothing_is_empty():
     assert html_to_text("") == ""
+
+
+# --- bounded work on hostile input -------------------------------------------------------------
+
+
+def test_deep_nesting_is_bounded():
+    # Whole, 40,000 nested blocks keep the parser busy for seconds, and the time grows with the
+    # square of the depth.
+    cleaned = sanitize_html("<blockquote>" * 40_000 + "deep text")
+
+    assert cleaned.count("<blockquote>") == MAX_TAGS
+    assert "deep text" in cleaned
+
+
+def test_markup_past_the_tag_limit_keeps_its_text():
+    html = "<b>x</b>" * MAX_TAGS + "<p>late <b>text</b></p>"  # a start and an end tag each
+
+    cleaned = sanitize_html(html)
+
+    assert cleaned.count("<b>") == MAX_TAGS // 2
+    assert cleaned.split()[-2:] == ["late", "text"]
+
+
+def test_html_is_cut_at_the_length_limit():
+    cleaned = sanitize_html("<p>start</p>" + "&amp;" * MAX_HTML_LENGTH + "<p>end</p>")
+
+    assert cleaned.startswith("<p>start</p>")
+    assert "end" not in cleaned
+
+
+def test_embedded_data_uris_do_not_count_towards_the_length_limit():
+    image = '<img src="data:image/png;base64,' + "A" * MAX_HTML_LENGTH + '" alt="pasted">'
+
+    assert sanitize_html(f"<p>before</p>{image}<p>after</p>") == (
+        '<p>before</p><img alt="pasted"><p>after</p>'
+    )

@@ -3,10 +3,12 @@ import email.policy
 from datetime import UTC, datetime
 from email.header import Header
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
 from tickets.mail.parsing import ParsedEmail, UnparseableEmail, extract_ticket_tag, parse_email
+from tickets.mail.quoting import split_quoted_history
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -667,3 +669,78 @@ def test_crlf_line_endings_become_newlines():
     raw = raw_mail("From: vera@example.com", b"one\r\ntwo\rthree\n")
 
     assert parse_email(raw).text == "one\ntwo\nthree"
+
+
+# --- bounded work on hostile input -------------------------------------------------------------
+
+
+def test_oversized_address_field_is_cut_before_parsing():
+    # Whole, the standard parser would take minutes over these 180 KB of comments.
+    raw = raw_mail("From: vera@example.com\nTo: " + "(a)" * 60_000 + " <late@example.com>")
+
+    assert parse_email(raw).to == []
+
+
+def test_long_recipient_list_keeps_the_recipients_that_fit():
+    recipients = ", ".join(f"user{number}@example.com" for number in range(1000))
+
+    to = parse_email(raw_mail(f"From: vera@example.com\nTo: {recipients}")).to
+
+    assert 100 < len(to) < 1000
+    assert to[:2] == ["user0@example.com", "user1@example.com"]
+
+
+def test_only_the_first_of_repeated_recipient_fields_counts():
+    raw = raw_mail("From: vera@example.com\nTo: first@example.com\nTo: second@example.com")
+
+    assert parse_email(raw).to == ["first@example.com"]
+
+
+def test_too_many_mime_parts_is_unparseable():
+    parts = b"".join(b"--b\r\nContent-Type: text/plain\r\n\r\nx\r\n" for _ in range(600))
+    raw = raw_mail("From: vera@example.com\nContent-Type: multipart/mixed; boundary=b", parts)
+
+    with pytest.raises(UnparseableEmail, match="MIME parts"):
+        parse_email(raw + b"--b--\r\n")
+
+
+def test_very_long_references_keep_the_thread_root_and_the_newest_ids():
+    ids = " ".join(f"<{number}@x.example>" for number in range(5000))
+
+    references = parse_email(raw_mail(f"From: vera@example.com\nReferences: {ids}")).references
+
+    assert len(references) == 100
+    assert references[:2] == ["<0@x.example>", "<4901@x.example>"]
+    assert references[-1] == "<4999@x.example>"
+
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def test_realistic_outlook_reply_in_windows_1251():
+    parsed = parse_email((SAMPLES / "outlook_russian_reply.eml").read_bytes())
+
+    assert parsed.from_address == "vera.petrova@example.ru"
+    assert parsed.from_name == "Вера Петрова"
+    assert parsed.to == ["support@helpdesk.example"]
+    assert parsed.subject == "RE: [#1042] Принтер не печатает"
+    assert extract_ticket_tag(parsed.subject) == 1042
+    assert parsed.message_id == "<000001da3d6b$1f2e3d40$5d8ab7c0$@example.ru>"
+    assert parsed.in_reply_to == ["<ticket-1042-reply-1@helpdesk.example>"]
+    assert parsed.date == datetime(2024, 1, 2, 9, 40, 11, tzinfo=UTC)
+    new_text, history = split_quoted_history(parsed.text)
+    assert new_text == "Всё ещё не печатает, скриншот во вложении."
+    assert history.startswith("-----Original Message-----\nFrom: Поддержка")
+    assert parsed.html == (
+        "<div><p>Всё ещё не печатает, скриншот во вложении.</p>\n"
+        '<p><img width="640" height="480" src="cid:image001.png@01DA3D84.3B4E2A10" '
+        'alt="screenshot"></p></div>'
+    )
+    (image,) = parsed.attachments
+    assert (image.filename, image.content_type, image.inline, image.content_id) == (
+        "image001.png",
+        "image/png",
+        True,
+        "image001.png@01DA3D84.3B4E2A10",
+    )
+    assert image.payload.startswith(b"\x89PNG")

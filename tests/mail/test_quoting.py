@@ -200,13 +200,13 @@ def test_bottom_posted_reply_keeps_everything_as_new_text():
 
 def test_bottom_post_with_older_history_below_is_split_at_the_older_history():
     mail = (
-        "On Tue, Support wrote:\n> Which model?\n\nHP 1020.\n\n"
+        "On 2 Jan 2024, Support wrote:\n> Which model?\n\nHP 1020.\n\n"
         "-----Original Message-----\nFrom: Vera\nSent: Monday\nSubject: Printer\n\nBroken."
     )
 
     new, history = split_quoted_history(mail)
 
-    assert new == "On Tue, Support wrote:\n> Which model?\n\nHP 1020."
+    assert new == "On 2 Jan 2024, Support wrote:\n> Which model?\n\nHP 1020."
     assert history.startswith("-----Original Message-----")
 
 
@@ -235,9 +235,11 @@ def test_forwarded_message_is_not_history():
 @pytest.mark.parametrize(
     "mail",
     [
-        "On Monday the printer wrote garbage and then\nstopped. It wrote:\nE-042",
+        "Hello,\n\nOn Monday the printer wrote garbage and then\nstopped. It wrote:\nE-042",
+        "Hello,\n\nOn the panel the printer wrote:\nE-042",
         "Here is what I tried:\n1. restart\n2. new toner",
         "Error: E-042\nFrom: the printer panel\nDate: today",
+        "Thanks,\nVera\n\nP.S. My colleague Ivan wrote:",
         "Spoke to Ivan today, he wrote:\nreinstall the driver",
     ],
 )
@@ -263,3 +265,12 @@ def test_quote_in_an_html_only_mail_is_found_in_its_text_rendering():
 def test_empty_text():
     assert split_quoted_history("") == ("", "")
     assert split_quoted_history(" \n \n") == ("", "")
+
+
+@pytest.mark.parametrize(
+    "attribution", ["On Mon, Tom wrote:", "Иван пишет:", "Олена написала:", "Вера <vera@x.ru>:"]
+)
+def test_attribution_without_a_date_counts_when_quoted_lines_follow(attribution):
+    mail = f"Did not help.\n\n{attribution}\n> Restart it?"
+
+    assert split_quoted_history(mail) == ("Did not help.", f"{attribution}\n> Restart it?")

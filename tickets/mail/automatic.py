@@ -48,7 +48,7 @@ def automatic_reasons(
     if _keyword(headers.get("precedence", "")) in AUTOMATIC_PRECEDENCE:
         reasons.append(AutomaticReason.PRECEDENCE)
     suppress = headers.get("x-auto-response-suppress", "").strip()
-    # MS-OXCMAIL's "None" asks for nothing to be suppressed: Outlook's everyday value.
+    # MS-OXCMAIL defines "None" as "suppress nothing": it says nothing about the sender.
     if suppress and suppress.lower() != "none":
         reasons.append(AutomaticReason.AUTO_RESPONSE_SUPPRESS)
     if headers.get("x-autoreply", "").strip() or headers.get("x-autorespond", "").strip():

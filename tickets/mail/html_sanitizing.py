@@ -71,15 +71,22 @@ _CLEANERS = {
 }
 
 
-# html5ever's time grows with the square of nesting depth (100,000 nested <div>s: 40 s), and a
-# mail can nest as deep as it has tags. Ten thousand is more than any real newsletter uses.
+# html5ever, under nh3, takes time quadratic in some shapes of input: nesting depth (100,000
+# nested <div>s: 40 s), ampersands in one text node or attributes on one tag (1 MB: 10 s). A
+# mail can be 25 MB, so the parser gets a bounded input: embedded data: URIs (dropped by the
+# allowlist anyway) are emptied first, then the markup is cut at MAX_HTML_LENGTH, and past
+# MAX_TAGS tags the rest keeps its text without its markup. Real mail stays far below both
+# (Gmail clips HTML at 102 KB); a longer one loses the tail of its HTML (the oldest quoted
+# history), never its plain-text part.
+MAX_HTML_LENGTH = 512 * 1024
 MAX_TAGS = 10_000
+_DATA_URI = re.compile(r"data:[^\"'\s>]{256,}", re.IGNORECASE)
 _TAG_START = re.compile(r"<[a-zA-Z/!?]")
 _TAG = re.compile(r"<[a-zA-Z/!?][^>]*>?")
 
 
-def _tags_bounded(html: str) -> str:
-    """Past MAX_TAGS tags the rest keeps its text and loses its markup."""
+def _bounded(html: str) -> str:
+    html = _DATA_URI.sub("data:", html.replace("\x00", ""))[:MAX_HTML_LENGTH]
     for count, match in enumerate(_TAG_START.finditer(html), start=1):
         if count > MAX_TAGS:
             return html[: match.start()] + _TAG.sub(" ", html[match.start() :])
@@ -89,60 +96,55 @@ def _tags_bounded(html: str) -> str:
 def sanitize_html(html: str, *, allow_remote_images: bool = False) -> str:
     """The mail's HTML reduced to the allowlist; remote images lose their source unless allowed
     (the tag stays, with its alt text, so the reader sees that something was held back)."""
-    return _CLEANERS[allow_remote_images].clean(_tags_bounded(html.replace("\x00", "")))
+    return _CLEANERS[allow_remote_images].clean(_bounded(html))
 
 
 # Tags after which the text continues on a new line, as a browser would lay it out.
 _BLOCK_TAGS = frozenset(
     {
-        "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt",
-        "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-        "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tr", "ul",
+        "blockquote", "caption", "div", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p",
+        "pre", "table", "tr", "ul",
     }
 )  # fmt: skip
-# Paragraph-like blocks are separated by an empty line, the way plain-text mail is written.
+# Paragraph-like blocks are set apart by an empty line, the way plain-text mail is written.
 _PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table"})
-_INVISIBLE_TAGS = frozenset({"head", "script", "style", "title", "template", "noscript"})
 _WHITESPACE_RUN = re.compile(r"\s+")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 class _TextRenderer(HTMLParser):
+    """Writes the sanitiser's output (only allowed tags, always well-formed) as plain text."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
-        self._line: list[str] = []
-        self._line_quote_depth = 0
+        self._lines: list[str] = []
+        self._line: list[str] = []  # the pieces of the line being written
+        self._line_quote_depth = 0  # the quote depth where that line began
         self._quote_depth = 0
-        self._invisible_depth = 0
         self._pre_depth = 0
-        self._lists: list[list] = []  # [tag, next item number]
-        self._link_href: str | None = None
-        self._link_text: list[str] = []
+        self._list_numbers: list[int | None] = []  # per open list its next number; None: bullets
+        self._link: tuple[str, list[str]] | None = None  # an open link's href and its text
 
     def _end_line(self, *, blank_after: bool = False) -> None:
         if self._line:
             text = "".join(self._line).rstrip()
-            self.lines.append("> " * self._line_quote_depth + text if text else "")
+            self._lines.append("> " * self._line_quote_depth + text if text else "")
             self._line = []
-        if blank_after and self.lines and self.lines[-1] != "":
-            self.lines.append("")
+        if blank_after and self._lines and self._lines[-1]:
+            self._lines.append("")
 
     def _write(self, text: str) -> None:
         if not self._line:
             self._line_quote_depth = self._quote_depth
         self._line.append(text)
-        if self._link_href is not None:
-            self._link_text.append(text)
+        if self._link is not None:
+            self._link[1].append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _INVISIBLE_TAGS:
-            self._invisible_depth += 1
+        if tag == "br" and not self._line:
+            self._lines.append("")  # a line break on an empty line is an empty line
         elif tag == "br":
-            if self._line:
-                self._end_line()
-            else:
-                self.lines.append("")
+            self._end_line()
         elif tag in _BLOCK_TAGS:
             self._end_line(blank_after=tag in _PARAGRAPH_TAGS)
         if tag == "blockquote":
@@ -150,39 +152,30 @@ class _TextRenderer(HTMLParser):
         elif tag == "pre":
             self._pre_depth += 1
         elif tag in ("ul", "ol"):
-            self._lists.append([tag, 1])
+            self._list_numbers.append(1 if tag == "ol" else None)
         elif tag == "li":
             self._write(self._list_marker())
         elif tag in ("td", "th") and self._line:
             self._write("  ")
         elif tag == "a":
-            self._link_href = dict(attrs).get("href") or ""
-            self._link_text = []
+            self._link = (dict(attrs).get("href") or "", [])
 
     def _list_marker(self) -> str:
-        if not self._lists:
+        if not self._list_numbers:
             return "- "
-        kind_and_number = self._lists[-1]
-        indent = "  " * (len(self._lists) - 1)
-        if kind_and_number[0] == "ol":
-            kind_and_number[1] += 1
-            return f"{indent}{kind_and_number[1] - 1}. "
-        return f"{indent}- "
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in ("br", "hr", "img", "col"):
-            self.handle_endtag(tag)
+        indent = "  " * (len(self._list_numbers) - 1)
+        number = self._list_numbers[-1]
+        if number is None:
+            return f"{indent}- "
+        self._list_numbers[-1] = number + 1
+        return f"{indent}{number}. "
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _INVISIBLE_TAGS:
-            self._invisible_depth = max(0, self._invisible_depth - 1)
-            return
-        if tag == "a" and self._link_href is not None:
-            href, text = self._link_href, "".join(self._link_text).strip()
-            self._link_href = None
-            # Keep where a link pointed when its text does not say it.
-            if href and _LINK_SCHEMES.match(href) and href not in (text, f"mailto:{text}"):
+        if tag == "a" and self._link is not None:
+            href, text = self._link[0], "".join(self._link[1]).strip()
+            self._link = None
+            # Where a link points matters when its text does not show it ("Reset password").
+            if href and href not in (text, f"mailto:{text}"):
                 self._write(f" <{href}>")
         if tag in _BLOCK_TAGS:
             self._end_line(blank_after=tag in _PARAGRAPH_TAGS)
@@ -190,12 +183,10 @@ class _TextRenderer(HTMLParser):
             self._quote_depth = max(0, self._quote_depth - 1)
         elif tag == "pre":
             self._pre_depth = max(0, self._pre_depth - 1)
-        elif tag in ("ul", "ol") and self._lists:
-            self._lists.pop()
+        elif tag in ("ul", "ol") and self._list_numbers:
+            self._list_numbers.pop()
 
     def handle_data(self, data: str) -> None:
-        if self._invisible_depth:
-            return
         if self._pre_depth:
             first, *rest = data.split("\n")
             self._write(first)
@@ -212,7 +203,7 @@ class _TextRenderer(HTMLParser):
     def text(self) -> str:
         self.close()
         self._end_line()
-        return _MANY_BLANK_LINES.sub("\n\n", "\n".join(self.lines)).strip("\n")
+        return _MANY_BLANK_LINES.sub("\n\n", "\n".join(self._lines)).strip("\n")
 
 
 def html_to_text(html: str) -> str:
@@ -220,9 +211,9 @@ def html_to_text(html: str) -> str:
     quoted history is found as in a plain-text mail), list markers, entities decoded, and a
     link's address after its text when the text does not show it.
 
-    The HTML is sanitised first: what a reader never sees (scripts, styles, the page title)
-    stays out of the text, and the standard parser, slow on broken markup (quadratic on
-    unclosed tags), only ever reads the sanitiser's well-formed output."""
+    The HTML is sanitised first, so what a reader never sees (scripts, styles, the page title)
+    stays out of the text, and the standard library's parser, slow on broken markup, only ever
+    reads well-formed input."""
     renderer = _TextRenderer()
     renderer.feed(sanitize_html(html))
     return renderer.text()

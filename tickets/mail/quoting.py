@@ -6,7 +6,8 @@ the mail, in order. A mail that is nothing but a quote is returned whole as new 
 
 What starts the history, whichever comes first:
 - an attribution line ("On <date>, <name> wrote:", "... пишет:", "... написав:", Gmail's Russian
-  "<date>, <name> <address>:"), also when the client wrapped it over two or three lines;
+  "<date>, <name> <address>:"), also when the client wrapped it over two or three lines; it
+  must hold a date or time, or have ">" lines under it, to be told from prose;
 - an Outlook separator ("-----Original Message-----" and its Russian/Ukrainian forms, a line of
   underscores) or an Outlook header block ("From: ... Sent: ... To:/Subject: ...");
 - the run of ">" lines that ends the mail (quotes between replies are an inline answer: kept).
@@ -26,7 +27,7 @@ OUTLOOK_HEADER_BLOCK_LINES = 6
 
 _ENGLISH_ATTRIBUTION = re.compile(r"^On\s.+\swrote:$", re.IGNORECASE)
 _ATTRIBUTION_VERBS = re.compile(
-    r"\s(?:пишет|написал|написала|написал\(а\)|написав|написала|пише|schrieb|a écrit|escribió)"
+    r"\s(?:пишет|написал|написала|написал\(а\)|написав|пише|schrieb|a écrit|escribió)"
     r"\s*:$",
     re.IGNORECASE,
 )
@@ -46,21 +47,24 @@ _OUTLOOK_SENT = re.compile(
 _OUTLOOK_TO_OR_SUBJECT = re.compile(r"^\s*\*?(?:To|Subject|Кому|Тема)\s*:", re.IGNORECASE)
 
 
-def _is_attribution(candidate: str) -> bool:
+def _is_attribution(candidate: str, *, quote_follows: bool) -> bool:
+    # What tells an attribution from prose ("On Monday the printer wrote:") is a date or time,
+    # which every client writes into it, or the quoted lines right under it.
     if len(candidate) > MAX_ATTRIBUTION_LENGTH:
         return False
-    if _ENGLISH_ATTRIBUTION.match(candidate):
-        return True
-    # Other languages put the date first; a date or a time is what tells it from prose.
-    has_date = bool(_DIGIT.search(candidate))
-    return has_date and bool(
-        _ATTRIBUTION_VERBS.search(candidate) or _ADDRESS_ATTRIBUTION.search(candidate)
+    if not (quote_follows or _DIGIT.search(candidate)):
+        return False
+    return bool(
+        _ENGLISH_ATTRIBUTION.match(candidate)
+        or _ATTRIBUTION_VERBS.search(candidate)
+        or _ADDRESS_ATTRIBUTION.search(candidate)
     )
 
 
 def _attribution_start(lines: list[str], end: int) -> int | None:
     """Where the attribution ending on line `end` starts; the shortest reading wins, so a
     sentence just above a one-line attribution is not swallowed into it."""
+    below = next((lines[index] for index in range(end + 1, len(lines)) if lines[index].strip()), "")
     for line_count in range(1, MAX_ATTRIBUTION_LINES + 1):
         start = end - line_count + 1
         if start < 0:
@@ -68,7 +72,8 @@ def _attribution_start(lines: list[str], end: int) -> int | None:
         span = lines[start : end + 1]
         if any(not line.strip() for line in span):
             return None
-        if _is_attribution(" ".join(line.strip() for line in span)):
+        candidate = " ".join(line.strip() for line in span)
+        if _is_attribution(candidate, quote_follows=below.lstrip().startswith(">")):
             return start
     return None
 

@@ -7,6 +7,7 @@ kept in the subject: threading replies depends on it."""
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -88,18 +89,19 @@ class RenderedMail:
 
 def mail_template_for(*, key: str, department=None, mailbox=None) -> tuple[str, str]:
     """The subject and text to use: the mailbox's version, the department's, the global one,
-    else the shipped default."""
-    candidates = MailTemplate.objects.filter(key=key, is_active=True)
-    for scope in (
-        {"mailbox": mailbox} if mailbox is not None else None,
-        {"department": department, "mailbox": None} if department is not None else None,
-        {"department": None, "mailbox": None},
-    ):
-        if scope is None:
-            continue
-        template = candidates.filter(**scope).first()
-        if template is not None:
-            return template.subject, template.body
+    else the shipped default (one query for all three)."""
+    scopes = Q(department__isnull=True, mailbox__isnull=True)
+    if department is not None:
+        scopes |= Q(department=department, mailbox__isnull=True)
+    if mailbox is not None:
+        scopes |= Q(mailbox=mailbox)
+    found = {
+        ("mailbox" if t.mailbox_id else "department" if t.department_id else "global"): t
+        for t in MailTemplate.objects.filter(scopes, key=key, is_active=True)
+    }
+    for scope in ("mailbox", "department", "global"):
+        if scope in found:
+            return found[scope].subject, found[scope].body
     subject, body = DEFAULTS[key]
     return str(subject), str(body)
 

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -185,9 +186,18 @@ def _process_guarded(*, inbound: InboundEmail, parsed: ParsedEmail, spam_checked
     )
 
 
+OWN_ADDRESSES_CACHE_KEY = "tickets:mail:own-addresses"
+
+
 def own_addresses() -> set[str]:
-    addresses = set(Mailbox.objects.values_list("email_address", flat=True))
-    addresses.add(normalize_email_address(settings.DEFAULT_FROM_EMAIL.split("<")[-1].strip(">")))
+    """The product's own addresses (a mail from one is never answered), cached for a minute:
+    every mail asks, and mailboxes change rarely."""
+    addresses = cache.get(OWN_ADDRESSES_CACHE_KEY)
+    if addresses is None:
+        addresses = set(Mailbox.objects.values_list("email_address", flat=True))
+        from_address = settings.DEFAULT_FROM_EMAIL.split("<")[-1].strip(">")
+        addresses.add(normalize_email_address(from_address))
+        cache.set(OWN_ADDRESSES_CACHE_KEY, addresses, 60)
     return addresses
 
 

@@ -43,18 +43,20 @@ def test_a_worker_killed_between_commit_and_flag_duplicates_nothing(
     mailbox = make_mailbox()
     deliver(mail_server, 2)
 
-    def killed(self, server_uid):
+    def killed(self, server_uids):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr("tickets.mail.fetching.ImapSession.mark_done", killed)
+    monkeypatch.setattr("tickets.mail.fetching.ImapSession.mark_done_many", killed)
     with pytest.raises(SystemExit):
         mailbox_poll(mailbox_id=mailbox.pk)
     monkeypatch.undo()
-    assert Ticket.objects.count() == 1  # the first mail was committed, then the worker died
+    # Both mails were committed; the worker died before the server was told or the cursor moved.
+    assert Ticket.objects.count() == 2
+    assert not any(message.seen for message in mail_server.messages(USER))
 
     result = mailbox_poll(mailbox_id=mailbox.pk)
 
-    assert (result.taken_in, result.duplicates) == (1, 1)
+    assert (result.taken_in, result.duplicates) == (0, 2)
     assert Ticket.objects.count() == 2
     assert all(message.seen for message in mail_server.messages(USER))
 

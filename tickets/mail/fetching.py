@@ -141,8 +141,14 @@ class ImapSession(_Session):
                 yield _guarded(str(uid), raw, self.max_size)
 
     def mark_done(self, server_uid: str) -> None:
+        self.mark_done_many([server_uid])
+
+    def mark_done_many(self, server_uids: list[str]) -> None:
+        """One STORE for many mails (each already committed by the caller)."""
+        if not server_uids:
+            return
         with _errors(self.mailbox):
-            self._ok(self.conn.uid("STORE", server_uid, "+FLAGS.SILENT", "(\\Seen)"))
+            self._ok(self.conn.uid("STORE", ",".join(server_uids), "+FLAGS.SILENT", "(\\Seen)"))
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -193,6 +199,10 @@ class Pop3Session(_Session):
     def mark_done(self, server_uid: str) -> None:
         with _errors(self.mailbox):
             self.conn.dele(int(self._numbers[server_uid]))
+
+    def mark_done_many(self, server_uids: list[str]) -> None:
+        for server_uid in server_uids:
+            self.mark_done(server_uid)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

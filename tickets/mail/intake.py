@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.customers import customer_match_or_create
@@ -60,14 +61,13 @@ def inbound_receive(
     """Record one raw mail and act on it, in one transaction. The same mail again (by bytes or
     by Message-ID) returns the first record and changes nothing."""
     digest = raw_digest(raw)
-    existing = InboundEmail.objects.filter(raw_sha256=digest).first()
+    parsed, parse_error = _parse(raw)
+    seen = Q(raw_sha256=digest)
+    if parsed is not None and parsed.message_id:
+        seen |= Q(message_id_header=parsed.message_id)
+    existing = InboundEmail.objects.filter(seen).first()
     if existing is not None:
         return IntakeResult(inbound=existing, duplicate=True)
-    parsed, parse_error = _parse(raw)
-    if parsed is not None and parsed.message_id:
-        existing = InboundEmail.objects.filter(message_id_header=parsed.message_id).first()
-        if existing is not None:
-            return IntakeResult(inbound=existing, duplicate=True)
     try:
         with atomic_with_files() as stored_names:
             inbound = _record(

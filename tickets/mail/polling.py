@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_CLASS = 7349  # the first key of pg_try_advisory_lock(int, int): "mailbox polls"
 CACHE_LOCK_SECONDS = 15 * 60
+MARK_BATCH = 50  # mails flagged on the server (and the cursor moved) at a time
 
 
 @dataclass
@@ -93,6 +94,17 @@ def _poll(mailbox: Mailbox, limit: int) -> PollResult:
         def known(server_uid: str) -> bool:
             return InboundEmail.objects.filter(mailbox=mailbox, server_uid=server_uid).exists()
 
+        # Committed mails are told to the server, and the IMAP cursor moved, a batch at a time:
+        # a worker killed before a batch is flushed only makes the next poll see those mails
+        # again, and the intake recognises them.
+        done: list[str] = []
+
+        def flush() -> None:
+            session.mark_done_many(done)
+            if session.uidvalidity is not None and done:
+                Mailbox.objects.filter(pk=mailbox.pk).update(imap_last_uid=int(done[-1]))
+            done.clear()
+
         for fetched in session.new_mail(limit, known=known):
             if fetched.oversized:
                 inbound_record_oversized(
@@ -103,19 +115,25 @@ def _poll(mailbox: Mailbox, limit: int) -> PollResult:
                 )
                 session.leave(fetched.server_uid)
                 result.oversized += 1
-            else:
-                intake = inbound_receive(
-                    raw=fetched.raw,
-                    channel=mailbox.protocol,
-                    mailbox=mailbox,
-                    server_uid=fetched.server_uid,
-                )
-                # Committed: only now may the server forget the mail.
-                session.mark_done(fetched.server_uid)
-                result.duplicates += intake.duplicate
-                result.taken_in += not intake.duplicate
-            if session.uidvalidity is not None:
-                Mailbox.objects.filter(pk=mailbox.pk).update(imap_last_uid=int(fetched.server_uid))
+                if session.uidvalidity is not None:
+                    flush()
+                    Mailbox.objects.filter(pk=mailbox.pk).update(
+                        imap_last_uid=int(fetched.server_uid)
+                    )
+                continue
+            intake = inbound_receive(
+                raw=fetched.raw,
+                channel=mailbox.protocol,
+                mailbox=mailbox,
+                server_uid=fetched.server_uid,
+            )
+            # Committed: only now may the server forget the mail.
+            done.append(fetched.server_uid)
+            result.duplicates += intake.duplicate
+            result.taken_in += not intake.duplicate
+            if len(done) >= MARK_BATCH:
+                flush()
+        flush()
         # POP3 mail taken in before whose deletion was lost (a worker killed before QUIT): it is
         # committed, so it may go now; oversized mail stays for a human.
         for server_uid in getattr(session, "known_on_server", []):

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format migrate demo-data bench clean help
+.PHONY: run test lint format migrate demo-data bench bench-ingest clean help
 
 help:
 	@echo "make run   - start web, Celery worker and beat with demo data (http://127.0.0.1:$(PORT)/)"
@@ -53,6 +53,11 @@ migrate: $(VENV)/.installed-run
 # BENCHMARKS.md. BENCH_ARGS="--tickets 1000000 --keep" for the large run, kept for re-runs.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# One worker takes in 10,000 mails from a throw-away Dovecot (database helpdesk_bench_ingest);
+# see BENCHMARKS.md. BENCH_INGEST_ARGS="--profile" shows where the time goes.
+bench-ingest: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.ingest $(BENCH_INGEST_ARGS)
 
 clean:
 	rm -rf var/ staticfiles/ test-artifacts/

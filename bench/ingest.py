@@ -27,11 +27,14 @@ import random
 import re
 import resource
 import shutil
+import signal
 import socket
+import subprocess
 import sys
+import sysconfig
 import time
 import warnings
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -97,6 +100,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--protocol", choices=("imap", "pop3"), default="imap")
     parser.add_argument("--keep", action="store_true", help="keep the database and media")
     parser.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md alone")
+    parser.add_argument(
+        "--no-auto-response",
+        action="store_true",
+        help="turn the mailbox's auto-responses off, to see the intake alone",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="also take in 1,000 mails under cProfile"
     )
@@ -203,9 +211,11 @@ class Report:
     repoll_new_records: int
     repoll_new_tickets: int
     auto_responses: int
+    timed_auto_responses: int
     profile: str = ""
     profile_areas: list[tuple[str, float]] = field(default_factory=list)
     profile_seconds: float = 0.0
+    sampled: Sampled | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -220,10 +230,11 @@ def run(args: argparse.Namespace, server) -> Report:
     settings.MAILBOX_CA_FILE = str(server.ca_file)
     blocked_senders_changed()
     django_mail.outbox = []
-    mailbox = desk_prepare(server, args.protocol)
+    mailbox = desk_prepare(server, args.protocol, auto_response=not args.no_auto_response)
     corpus = Corpus(seed=SEED)
     spam_train(corpus)
     facts = machine_facts()
+    facts["commit"] = git_commit()
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         facts["synchronous_commit"] = cursor.fetchone()[0]
@@ -240,37 +251,44 @@ def run(args: argparse.Namespace, server) -> Report:
     corpus.threads_load()
 
     sample = corpus.batch(SAMPLE_MESSAGES)
+    sampled = corpus.batch(PROFILE_MESSAGES) if args.profile else []
     profiled = corpus.batch(PROFILE_MESSAGES) if args.profile else []
     timed = corpus.batch(args.messages, duplicates=DUPLICATE_SHARE)
-    deliver(server, [m.raw for m in sample + profiled])
+    deliver(server, [m.raw for m in sample + sampled + profiled])
     print(f"Delivering {len(timed):,} mails (one IMAP session, pipelined APPEND)…")
     delivery_seconds = deliver(server, [m.raw for m in timed])
     print(f"Delivered in {delivery_seconds:.1f} s ({len(timed) / delivery_seconds:,.0f}/s).")
 
     print(f"Counting the queries of one poll of {SAMPLE_MESSAGES} mails…")
-    sample_pass, captured = ingest_counted(mailbox.pk, SAMPLE_MESSAGES)
-    queries = query_groups(captured)
+    sample_pass, captured, timings = ingest_counted(mailbox.pk, SAMPLE_MESSAGES)
+    queries = query_groups(timings)
     transactions = transactions_count(captured)
     print(f"{len(captured)} queries for {sample_pass.taken_in} mails; each shape, per mail:")
-    for group in query_groups(captured, by="shape"):
+    for group in query_groups(timings, by="shape"):
         per_mail = group.count / max(sample_pass.taken_in, 1)
         ms = group.seconds / max(sample_pass.taken_in, 1) * 1000
         print(f"  {per_mail:5.2f} x {ms:5.2f} ms  {group.shape[:400]}")
 
     profile_text, areas, profile_seconds = "", [], 0.0
+    sampling = None
+    if sampled:
+        print(f"Taking in {len(sampled):,} mails under a sampling profiler…")
+        sampling = ingest_sampled(mailbox.pk, len(sampled))
     if profiled:
         print(f"Taking in {len(profiled):,} mails under cProfile…")
         profile_text, areas, profile_seconds = ingest_profiled(mailbox.pk, len(profiled))
 
     print(f"Timed: one worker takes in {len(timed):,} mails, {POLL_LIMIT} per poll…")
+    responses_before = OutboundEmail.objects.filter(kind="auto_response").count()
     main_pass = ingest(mailbox.pk, progress=True, server=server)
+    timed_responses = OutboundEmail.objects.filter(kind="auto_response").count() - responses_before
     print(
         f"Taken in {main_pass.taken_in:,} in {main_pass.seconds:.1f} s:"
         f" {main_pass.per_second:.1f} mails/s."
     )
 
     problems = []
-    every = [*sample, *profiled, *timed]
+    every = [*sample, *sampled, *profiled, *timed]
     unique = warmup + sum(not m.copy for m in every)
     copies = sum(m.copy for m in every)
     if main_pass.duplicates != sum(m.copy for m in timed):
@@ -355,16 +373,33 @@ def run(args: argparse.Namespace, server) -> Report:
         repoll_new_records=repoll_new_records,
         repoll_new_tickets=repoll_new_tickets,
         auto_responses=OutboundEmail.objects.filter(kind="auto_response").count(),
+        timed_auto_responses=timed_responses,
         profile=profile_text,
         profile_areas=areas,
         profile_seconds=profile_seconds,
+        sampled=sampling,
         problems=problems,
     )
 
 
-def desk_prepare(server, protocol: str):
+def git_commit() -> str:
+    """The commit the code under test is at (read only), "?" outside a checkout."""
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return "?"
+    return found.stdout.strip() or "?"
+
+
+def desk_prepare(server, protocol: str, *, auto_response: bool = True):
     """One department and its mailbox on the Dovecot, over TLS, verified against the harness CA;
-    auto-responses as the department says (on)."""
+    auto-responses as the department says (on), or off."""
     from departments.credentials import secret_encrypt
     from departments.models import Category, Department, Mailbox
 
@@ -383,6 +418,9 @@ def desk_prepare(server, protocol: str):
         username=USER,
         password_encrypted=secret_encrypt(server.users[USER]),
         default_category=category,
+        auto_response=Mailbox.AutoResponse.DEPARTMENT
+        if auto_response
+        else Mailbox.AutoResponse.OFF,
     )
 
 
@@ -428,6 +466,7 @@ def ingest(mailbox_id: int, *, limit: int = POLL_LIMIT, progress=False, server=N
 
     result = Pass()
     before = cpu_snapshot(server) if server else {}
+    processes_before = _processes() if server else {}
     started = time.perf_counter()
     while True:
         poll = mailbox_poll(mailbox_id=mailbox_id, limit=limit)
@@ -449,38 +488,84 @@ def ingest(mailbox_id: int, *, limit: int = POLL_LIMIT, progress=False, server=N
     if server:
         after = cpu_snapshot(server)
         result.cpu = {key: after[key] - before[key] for key in after}
+        # Who else was busy meanwhile: a second program on a 2-core machine skews the result.
+        tick, grown, processes = os.sysconf("SC_CLK_TCK"), Counter(), _processes()
+        dovecot = _dovecot_pids(server, processes) | {os.getpid()}
+        for pid, process in processes.items():
+            if pid not in dovecot and not process["name"].startswith("postgres"):
+                earlier = processes_before.get(pid, {"cpu": 0})["cpu"]
+                grown[f"{process['name']} ({pid})"] += (process["cpu"] - earlier) / tick
+        busiest = ", ".join(f"{name} {cpu:.1f} s" for name, cpu in grown.most_common(5) if cpu)
+        print(f"  CPU {result.cpu}; other busiest processes: {busiest or 'none'}")
     return result
 
 
 def ingest_counted(mailbox_id: int, count: int):
-    """One poll of `count` mails, every query captured (BEGIN and COMMIT included)."""
+    """One poll of `count` mails with every statement captured: CaptureQueriesContext for the
+    count (BEGIN and COMMIT included, as django_assert_num_queries counts), and an execute
+    wrapper plus a timed commit for the durations (Django's query log rounds each one to whole
+    milliseconds, which makes sub-millisecond queries read as 0)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from tickets.mail.polling import mailbox_poll
 
-    with CaptureQueriesContext(connection) as context:
+    timings: list[dict] = []
+
+    def timed_execute(execute, sql, params, many, context):
         started = time.perf_counter()
-        poll = mailbox_poll(mailbox_id=mailbox_id, limit=count)
-        seconds = time.perf_counter() - started
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append({"sql": sql, "time": time.perf_counter() - started})
+
+    commit = connection._commit
+
+    def timed_commit():
+        started = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            timings.append({"sql": "COMMIT", "time": time.perf_counter() - started})
+
+    connection._commit = timed_commit
+    # Django keeps the last 9,000 queries only; a POP3 poll runs more than that.
+    queries_log, connection.queries_log = connection.queries_log, deque()
+    try:
+        with (
+            CaptureQueriesContext(connection) as context,
+            connection.execute_wrapper(timed_execute),
+        ):
+            started = time.perf_counter()
+            poll = mailbox_poll(mailbox_id=mailbox_id, limit=count)
+            seconds = time.perf_counter() - started
+        captured = list(context.captured_queries)  # read from the log, before it is put back
+    finally:
+        del connection._commit
+        connection.queries_log = queries_log
+    # psycopg sends BEGIN itself with a transaction's first statement: counted, not timed apart.
+    timings += [{"sql": "BEGIN", "time": 0.0} for q in captured if q["sql"] == "BEGIN"]
     result = Pass(messages=poll.taken_in + poll.duplicates, taken_in=poll.taken_in, polls=1)
     result.duplicates, result.seconds = poll.duplicates, seconds
-    return result, list(context.captured_queries)
+    return result, captured, timings
 
 
-# Functions whose cumulative time the profile summary shows, as (label, file suffix, name).
+# Functions whose cumulative time the profile summary shows, as (label, file suffix, names);
+# names separated by "|" count together.
 PROFILE_AREAS = (
     ("mailbox_poll: everything", "tickets/mail/polling.py", "mailbox_poll"),
     ("fetching the mail (IMAP FETCH / POP3 RETR, one round trip each)", "fetching.py", "new_mail"),
-    ("marking it done (IMAP STORE \\Seen / POP3 DELE)", "fetching.py", "mark_done"),
+    ("marking it done (IMAP STORE \\Seen / POP3 DELE)", "fetching.py", "mark_done|mark_done_many"),
     ("inbound_receive: one mail taken in", "tickets/mail/intake.py", "inbound_receive"),
     ("  parse_email", "tickets/mail/parsing.py", "parse_email"),
     ("  _record: raw file written, InboundEmail row", "tickets/mail/intake.py", "_record"),
     ("  _process: spam, threading, ticket or reply", "tickets/mail/intake.py", "_process"),
+    ("    sender_check (blocked senders, cached in Redis)", "tickets/fraud.py", "sender_check"),
     ("    own_addresses", "tickets/mail/intake.py", "own_addresses"),
     ("    spam score", "tickets/mail/spam.py", "spam_score"),
     ("    _consultation_answered", "tickets/mail/intake.py", "_consultation_answered"),
     ("    _thread_target", "tickets/mail/intake.py", "_thread_target"),
+    ("    split_quoted_history", "tickets/mail/quoting.py", "split_quoted_history"),
     ("    customer_match_or_create", "accounts/customers.py", "customer_match_or_create"),
     ("    ticket_create_from_email", "tickets/services.py", "ticket_create_from_email"),
     ("    ticket_reply_from_customer", "tickets/services.py", "ticket_reply_from_customer"),
@@ -491,12 +576,159 @@ PROFILE_AREAS = (
         "tickets/tasks.py",
         "inbound_auto_response_send",
     ),
-    ("    its template rendering", "tickets/notifications.py", "mail_render"),
+    ("    mail_template_for (up to 3 queries)", "responses/mail_templates.py", "mail_template_for"),
+    ("    mail_render", "responses/mail_templates.py", "mail_render"),
     ("    outbound_send (2 transactions)", "tickets/mail/outbound.py", "outbound_send"),
+    ("files written (Storage.save: raw mail, attachments)", "files/storage/base.py", "save"),
     ("all SQL: psycopg Cursor.execute", "psycopg/cursor.py", "execute"),
     ("  of it, COMMITs (psycopg Connection.commit)", "psycopg/connection.py", "commit"),
     ("Django's SQL compiler (as_sql)", "django/db/models/sql/compiler.py", "as_sql"),
 )
+
+
+STDLIB = sysconfig.get_paths()["stdlib"]
+PACKAGES = (
+    ("/django/db/", "Django's ORM and database layer"),
+    ("/django/", "Django, other (mail, files, templates, transaction hooks)"),
+    ("/psycopg/", "psycopg (Python side)"),
+    ("/celery/", "Celery (eager task machinery)"),
+    ("/kombu/", "Celery (eager task machinery)"),
+    ("/redis/", "the Redis client (cache)"),
+    ("/PIL/", "Pillow"),
+    ("/site-packages/", "other libraries"),
+)
+
+
+@dataclass
+class Sampled:
+    """What the StackSampler found, in milliseconds per mail."""
+
+    states: list[tuple[str, float]]
+    areas: list[tuple[str, float, float]]  # label, wall, of it Python running
+    packages: list[tuple[str, float]]
+    seconds: float
+    taken: int
+
+    @property
+    def rate(self) -> float:
+        return self.taken / self.seconds if self.seconds else 0.0
+
+
+class StackSampler:
+    """A wall-clock sampling profiler: SIGALRM every millisecond, and the handler (which Python
+    runs in the main thread, between two bytecodes or as soon as a blocking call returns or is
+    interrupted) books the time since the last sample to every PROFILE_AREA on the stack and to
+    what the innermost frame is doing: waiting for PostgreSQL, for the mail server, or running
+    Python. Unlike cProfile it does not slow the ORM's many small calls down more than the
+    rest, so its shares are close to the real ones."""
+
+    INTERVAL = 0.001
+
+    def __init__(self):
+        self.areas: Counter = Counter()
+        self.python_areas: Counter = Counter()  # the same, counting only Python running
+        self.states: Counter = Counter()
+        self.packages: Counter = Counter()  # Python running, by the package whose code it is
+        self.by_name: dict[str, list[tuple[str, str]]] = {}
+        for label, suffix, names in PROFILE_AREAS:
+            for name in names.split("|"):
+                self.by_name.setdefault(name, []).append((suffix, label))
+        self.last = 0.0
+
+    def __enter__(self):
+        self.previous = signal.signal(signal.SIGALRM, self._sample)
+        self.last = time.perf_counter()
+        signal.setitimer(signal.ITIMER_REAL, self.INTERVAL, self.INTERVAL)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self.previous)
+
+    def _sample(self, _signum, frame) -> None:
+        now = time.perf_counter()
+        weight, self.last = now - self.last, now
+        if frame is None:
+            return
+        state = self._state(frame.f_code)
+        python = state.startswith("running")
+        self.states[state] += weight
+        if python:
+            self.packages[self._package(frame)] += weight
+        found = set()
+        while frame is not None:
+            code = frame.f_code
+            for suffix, label in self.by_name.get(code.co_name, ()):
+                if code.co_filename.endswith(suffix):
+                    found.add(label)
+            frame = frame.f_back
+        for label in found:
+            self.areas[label] += weight
+            if python:
+                self.python_areas[label] += weight
+
+    @staticmethod
+    def _package(frame) -> str:
+        """Whose code runs: the innermost frame outside the standard library (so copy.copy
+        called by the ORM counts as the ORM), except that the email package counts apart."""
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if filename.startswith(STDLIB) and "/email/" in filename:
+                return "the email package (parsing mail, building the auto-response)"
+            if not filename.startswith((STDLIB, "<")):
+                break
+            frame = frame.f_back
+        if frame is None:
+            return "the standard library"
+        for marker, package in PACKAGES:
+            if marker in filename:
+                return package
+        return "the application (tickets, accounts, responses, departments)"
+
+    @staticmethod
+    def _state(code) -> str:
+        filename, name = code.co_filename, code.co_name
+        if "/psycopg/" in filename and name in ("wait", "_execute_send", "_exec_command"):
+            return "waiting for PostgreSQL (round trips, commit flush)"
+        if filename.endswith(("/ssl.py", "/socket.py")):
+            return "waiting for the mail server (TLS socket)"
+        return "running Python (this worker's CPU)"
+
+
+def ingest_sampled(mailbox_id: int, count: int):
+    """Take in `count` mails under the StackSampler; returns per-mail wall milliseconds by
+    state and by area, the seconds and the mails taken."""
+    from tickets.mail.polling import mailbox_poll
+
+    started, taken = time.perf_counter(), 0
+    with StackSampler() as sampler:
+        while taken < count:
+            poll = mailbox_poll(mailbox_id=mailbox_id, limit=min(POLL_LIMIT, count - taken))
+            if not poll.taken_in + poll.duplicates:
+                break
+            taken += poll.taken_in + poll.duplicates
+    seconds = time.perf_counter() - started
+    per_mail = 1000 / max(taken, 1)
+    found = Sampled(
+        states=[(state, ms * per_mail) for state, ms in sampler.states.most_common()],
+        areas=[
+            (label, sampler.areas[label] * per_mail, sampler.python_areas[label] * per_mail)
+            for label, _suffix, _name in PROFILE_AREAS
+        ],
+        packages=[(name, ms * per_mail) for name, ms in sampler.packages.most_common()],
+        seconds=seconds,
+        taken=taken,
+    )
+    print(f"Sampled {taken:,} mails in {seconds:.1f} s ({found.rate:.1f}/s); wall ms per mail:")
+    for label, ms in found.states:
+        print(f"  {ms:7.2f} ms  {label}")
+    print("  of the Python time, by whose code runs:")
+    for label, ms in found.packages:
+        print(f"  {ms:7.2f} ms    {label}")
+    print("  by area (wall, of it Python):")
+    for label, ms, python in found.areas:
+        print(f"  {ms:7.2f} ms {python:7.2f} ms  {label}")
+    return found
 
 
 def ingest_profiled(mailbox_id: int, count: int) -> tuple[str, list[tuple[str, float]], float]:
@@ -522,13 +754,18 @@ def ingest_profiled(mailbox_id: int, count: int) -> tuple[str, list[tuple[str, f
     stats.sort_stats("cumulative").print_stats(25)
     text = re.sub(r"\n{3,}", "\n\n", out.getvalue()).strip()
     areas = []
-    for label, suffix, name in PROFILE_AREAS:
+    for label, suffix, names in PROFILE_AREAS:
+        # Cumulative time of the outermost calls only: mark_done calling mark_done_many, or a
+        # recursive call, must not count twice.
+        wanted = {
+            key for key in stats.stats if key[0].endswith(suffix) and key[2] in names.split("|")
+        }
         total = sum(
-            cumulative
-            for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in (
-                stats.stats.items()
-            )
-            if filename.endswith(suffix) and function == name
+            edge[3]  # the cumulative time of the calls along this edge
+            for key, (_cc, _nc, _tt, _cumulative, callers) in stats.stats.items()
+            if key in wanted
+            for caller, edge in callers.items()
+            if caller not in wanted
         )
         areas.append((label, total / max(taken, 1) * 1000))
     print(text)
@@ -549,23 +786,29 @@ def cpu_snapshot(server) -> dict[str, float]:
     processes = _processes()
     tick = os.sysconf("SC_CLK_TCK")
     postgres = sum(p["cpu"] for p in processes.values() if p["name"].startswith("postgres"))
-    dovecot_pids = set()
-    master = server.master_pid()
-    if master is not None:
-        dovecot_pids.add(master)
-        grew = True
-        while grew:
-            grew = False
-            for pid, process in processes.items():
-                if process["ppid"] in dovecot_pids and pid not in dovecot_pids:
-                    dovecot_pids.add(pid)
-                    grew = True
-    dovecot = sum(processes[pid]["cpu"] for pid in dovecot_pids if pid in processes)
+    dovecot = sum(processes[pid]["cpu"] for pid in _dovecot_pids(server, processes))
+    # The whole machine's busy time (every core), to see what else ran meanwhile.
+    busy = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
     return {
         "worker": usage.ru_utime + usage.ru_stime,
         "postgres": postgres / tick,
         "dovecot": dovecot / tick,
+        "machine": (sum(busy) - busy[3] - busy[4]) / tick,  # all but idle and iowait
     }
+
+
+def _dovecot_pids(server, processes: dict[int, dict]) -> set[int]:
+    """The Dovecot master and every process under it."""
+    master = server.master_pid()
+    found = {master} if master in processes else set()
+    grew = bool(found)
+    while grew:
+        grew = False
+        for pid, process in processes.items():
+            if process["ppid"] in found and pid not in found:
+                found.add(pid)
+                grew = True
+    return found
 
 
 def _processes() -> dict[int, dict]:
@@ -588,14 +831,14 @@ def _processes() -> dict[int, dict]:
 # --- queries ---------------------------------------------------------------------------------
 
 _QUOTED = re.compile(r"'(?:[^']|'')*'")
-_NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
+_NUMBER = re.compile(r"-?\b\d+(?:\.\d+)?(?:e[-+]?\d+)?\b", re.IGNORECASE)
 _LIST = re.compile(r"\(\s*\?(?:\s*,\s*\?)*\s*\)")
 _SAVEPOINT = re.compile(r'^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) "?\w+"?')
 
 
 def query_shape(sql: str) -> str:
     """The statement with its values replaced, so the same query with other values matches."""
-    sql = _SAVEPOINT.sub(r"\1 …", sql.strip())
+    sql = _SAVEPOINT.sub(r"\1 …", sql.strip()).replace("%s", "?")
     return _LIST.sub("(…)", _NUMBER.sub("?", _QUOTED.sub("?", sql)))
 
 
@@ -613,7 +856,7 @@ def query_label(sql: str) -> str:
     columns = re.findall(r'"\w+"\."(\w+)"\s*(?:=|IN\b|IS\b|<|>|LIKE|::)', where)
     if columns:
         label += " by " + ", ".join(dict.fromkeys(columns))
-    if first == "SELECT" and re.match(r"SELECT (?:\(?1\)? AS \"a\"|1 AS)", sql):
+    if first == "SELECT" and re.match(r"SELECT (?:1|%s|\(1\)) AS \"a\"", sql):
         label = label.replace("SELECT", "EXISTS", 1)
     elif first == "SELECT" and "COUNT(" in sql.upper():
         label = label.replace("SELECT", "COUNT", 1)
@@ -625,10 +868,10 @@ def query_label(sql: str) -> str:
     return label
 
 
-def query_groups(captured: list[dict], *, by: str = "label") -> list[QueryGroup]:
+def query_groups(timings: list[dict], *, by: str = "label") -> list[QueryGroup]:
     """The captured queries grouped by short label (by="label") or by exact shape."""
     groups: dict[str, QueryGroup] = {}
-    for query in captured:
+    for query in timings:
         shape, label = query_shape(query["sql"]), query_label(query["sql"])
         group = groups.setdefault(
             label if by == "label" else shape, QueryGroup(label=label, shape=shape)
@@ -1007,6 +1250,8 @@ class Corpus:
 
 
 def report_section(report: Report) -> str:
+    from django.conf import settings
+
     main, repoll, facts = report.main, report.repoll, report.facts
     protocol = "IMAP" if report.args.protocol == "imap" else "POP3"
     met = "yes" if main.per_second >= TARGET_PER_SECOND else "**no**"
@@ -1016,17 +1261,20 @@ def report_section(report: Report) -> str:
     transactions = report.transactions
     kinds = report.main_kinds
     lines = [
-        f"### {report.args.messages:,} mails over {protocol}",
+        f"### {report.args.messages:,} mails over {protocol}"
+        + (", auto-responses off" if report.args.no_auto_response else ""),
         "",
         f"Measured {facts['date']} on {facts['cpus']} CPUs ({facts['cpu']}), {facts['memory']}"
         f" RAM, PostgreSQL {facts['postgres']} (synchronous_commit"
-        f" {facts['synchronous_commit']}), Python {facts['python']}, Django {facts['django']};"
+        f" {facts['synchronous_commit']}), Python {facts['python']}, Django {facts['django']},"
+        f" code at commit {facts['commit']};"
         f" one worker, {protocol} over TLS on 127.0.0.1, `mailbox_poll(limit={POLL_LIMIT})`.",
         f"Timed batch: {sum(kinds.values()):,} mails ({kinds['new']:,} new requests,"
         f" {kinds['reply']:,} replies, {kinds['attachment']:,} with a screenshot,"
         f" {kinds['automatic']:,} out-of-office answers) and {main.duplicates:,} second copies;"
-        f" {report.delivered:,} mails in the whole run, {report.auto_responses:,} auto-responses"
-        f" sent.",
+        f" {report.timed_auto_responses:,} auto-responses sent meanwhile (at most"
+        f" {settings.MAIL_AUTO_RESPONSES_PER_HOUR} an hour per sender);"
+        f" {report.delivered:,} mails in the whole run.",
         "",
         "| pass | mails | time | mails per second | target 200/s |",
         "|---|--:|--:|--:|:-:|",
@@ -1055,9 +1303,12 @@ def report_section(report: Report) -> str:
     ]
     if main.cpu:
         cpu = main.cpu
+        other = max(0.0, cpu["machine"] - cpu["worker"] - cpu["postgres"] - cpu["dovecot"])
         lines.append(
-            f"| CPU during the first pass: worker, PostgreSQL, Dovecot (wall {main.seconds:.1f} s)"
-            f" | {cpu['worker']:.1f} s, {cpu['postgres']:.1f} s, {cpu['dovecot']:.1f} s |"
+            f"| CPU during the first pass ({main.seconds:.1f} s wall, {facts['cpus']} cores):"
+            f" worker, PostgreSQL, Dovecot, everything else on the machine"
+            f" | {cpu['worker']:.1f} s, {cpu['postgres']:.1f} s, {cpu['dovecot']:.1f} s,"
+            f" {other:.1f} s |"
         )
     outcome = ", ".join(f"{count:,} {status}" for status, count in sorted(report.statuses.items()))
     lines += [
@@ -1080,18 +1331,38 @@ def report_section(report: Report) -> str:
             continue
         ms = group.seconds / max(report.sample_taken, 1) * 1000
         lines.append(f"| `{group.label}` | {per_mail:.2f} | {ms:.2f} |")
-    if report.profile_areas:
+    if report.profile_areas and report.sampled:
+        sampled = report.sampled
         lines += [
             "",
-            f"Profile (`--profile`, {PROFILE_MESSAGES:,} mails under cProfile, which slows Python"
-            " down): cumulative time per mail; indented lines are part of the line above.",
+            f"Where the time goes (`--profile`): {sampled.taken:,} mails taken in under a"
+            f" sampling profiler (SIGALRM every millisecond; {sampled.rate:.1f} mails/s"
+            f" meanwhile, so it hardly slows the worker), then {PROFILE_MESSAGES:,} more under"
+            " cProfile (whose overhead inflates Python code, the ORM's many small calls most)."
+            " Milliseconds per mail, everything called from there included; indented lines are"
+            " part of the line above.",
             "",
-            "| where | ms per mail |",
-            "|---|--:|",
+            "| where | wall (sampled) | of it Python running | cProfile |",
+            "|---|--:|--:|--:|",
         ]
+        for label, ms in sampled.states:
+            lines.append(f"| *{label}* | {ms:.2f} | | |")
+        by_label = {label: (ms, python) for label, ms, python in sampled.areas}
         for label, ms in report.profile_areas:
             indent = len(label) - len(label.lstrip())
-            lines.append(f"| {'&nbsp;' * indent * 2}{label.strip()} | {ms:.2f} |")
+            wall, python = by_label.get(label, (0.0, 0.0))
+            lines.append(
+                f"| {'&nbsp;' * indent * 2}{label.strip()} | {wall:.2f} | {python:.2f} | {ms:.2f} |"
+            )
+        lines += [
+            "",
+            "The Python time (sampled) by whose code runs (a standard-library helper counts for"
+            " its caller):",
+            "",
+            "| code | ms per mail |",
+            "|---|--:|",
+        ]
+        lines += [f"| {name} | {ms:.2f} |" for name, ms in sampled.packages]
     if report.problems:
         lines += ["", "**Problems found:**", ""]
         lines += [f"- {problem}" for problem in report.problems]
@@ -1124,14 +1395,19 @@ seen on the server, resets the mailbox's cursor and polls everything again: the 
 recognise every mail and create nothing.
 
 ```sh
-make bench-ingest                                   # 10,000 mails over IMAP, about 2 minutes
-.venv/bin/python -m bench.ingest --profile          # and where the time goes (cProfile)
+make bench-ingest                                   # 10,000 mails over IMAP, about 6 minutes
+.venv/bin/python -m bench.ingest --profile          # and where the time goes
 .venv/bin/python -m bench.ingest --protocol pop3 --messages 2000 --no-write
 ```
 
-The database and the stored mail are dropped afterwards (`--keep` keeps them); `--no-write`
-leaves this file alone. Only the results below are rewritten by a run; the findings are
-written by hand."""
+`--profile` takes in 1,000 more mails under a sampling profiler (SIGALRM every millisecond:
+which code runs, or whether the worker waits for PostgreSQL or the mail server) and 1,000 under
+cProfile (its top 25 functions are printed, the raw profile is kept in `var/bench/ingest.prof`).
+The database (`BENCH_INGEST_DATABASE_URL`, default
+`postgres://postgres@127.0.0.1:5432/helpdesk_bench_ingest`; it is dropped and created afresh, so
+its name must contain "bench" and "ingest") and the stored mail are dropped afterwards (`--keep`
+keeps them); `--no-write` leaves this file alone. A run rewrites only the results block below;
+the findings are written by hand."""
 
 
 def benchmarks_write(section: str) -> None:

@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--messages must be at least 100")
 
     environment_configure()
+    # Stopped with SIGTERM (kill, timeout): unwind, so Dovecot stops and the database is dropped.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit("Stopped (SIGTERM)."))
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     import django
 
@@ -760,13 +762,13 @@ def ingest_profiled(mailbox_id: int, count: int) -> tuple[str, list[tuple[str, f
         wanted = {
             key for key in stats.stats if key[0].endswith(suffix) and key[2] in names.split("|")
         }
-        total = sum(
-            edge[3]  # the cumulative time of the calls along this edge
-            for key, (_cc, _nc, _tt, _cumulative, callers) in stats.stats.items()
-            if key in wanted
-            for caller, edge in callers.items()
-            if caller not in wanted
-        )
+        total = 0.0
+        for key in wanted:
+            _cc, _nc, _tt, cumulative, callers = stats.stats[key]
+            if not callers:  # called from the frame that turned the profiler on
+                total += cumulative
+            else:  # the calls along each edge from outside the set
+                total += sum(edge[3] for caller, edge in callers.items() if caller not in wanted)
         areas.append((label, total / max(taken, 1) * 1000))
     print(text)
     print(

@@ -1,4 +1,5 @@
-"""python -m bench.ingest [--messages 10000] [--protocol imap|pop3] [--keep] [--profile]
+"""python -m bench.ingest [--messages 10000] [--protocol imap|pop3] [--profile] [--no-write]
+                         [--keep] [--no-auto-response]
 
 Times one worker taking mail in from a real Dovecot (the mail tests' harness): delivers realistic
 mail to one mailbox, polls it until nothing is left, checks that every mail became exactly one
@@ -6,12 +7,12 @@ record and was marked done on the server, polls all of it a second time (every m
 duplicate), prints a Markdown report and writes it into BENCHMARKS.md.
 
 The order of a run: a warm-up batch of new tickets (so replies have tickets to answer), a sample
-of 200 mails polled under CaptureQueriesContext (queries per mail), with --profile a batch of
-1,000 polled under cProfile, then the timed batch of --messages mails plus 1% second copies of
-some of them (same Message-ID, one more Received header), polled by one worker with
-`mailbox_poll(limit=500)` until a poll takes in nothing. Everything runs in this process:
-auto-responses are Celery tasks run eagerly into Django's locmem mail backend, so their cost is
-part of the time."""
+of 200 mails polled with every statement captured and timed (queries per mail), with --profile
+1,000 mails under a sampling profiler and 1,000 under cProfile, then the timed batch of
+--messages mails plus 1% second copies of some of them (same Message-ID, one more Received
+header), polled by one worker with `mailbox_poll(limit=500)` until a poll takes in nothing.
+Everything runs in this process: auto-responses are Celery tasks run eagerly into Django's locmem
+mail backend, so their cost is part of the time."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def environment_configure() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.ingest", description=__doc__.split("\n")[2]
+        prog="python -m bench.ingest", description=__doc__.split("\n\n")[1].replace("\n", " ")
     )
     parser.add_argument("--messages", type=int, default=10_000, help="timed mails; default 10000")
     parser.add_argument("--protocol", choices=("imap", "pop3"), default="imap")
@@ -106,7 +107,9 @@ def main(argv: list[str] | None = None) -> None:
         help="turn the mailbox's auto-responses off, to see the intake alone",
     )
     parser.add_argument(
-        "--profile", action="store_true", help="also take in 1,000 mails under cProfile"
+        "--profile",
+        action="store_true",
+        help="also take in 1,000 mails under a sampling profiler and 1,000 under cProfile",
     )
     args = parser.parse_args(argv)
     if args.messages < 100:

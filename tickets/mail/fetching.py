@@ -109,10 +109,13 @@ class ImapSession(_Session):
         self.last_uid = mailbox.imap_last_uid if same else 0  # a new UIDVALIDITY: start over
 
     def new_mail(
-        self, limit: int, known: Callable[[str], bool] | None = None
+        self,
+        limit: int,
+        known: Callable[[str], bool] | None = None,
+        known_among: Callable[[list[str]], set[str]] | None = None,
     ) -> Iterator[FetchedMail]:
-        """Up to `limit` mails above the cursor, oldest first. `known` is not needed: the cursor
-        decides (the parameter is accepted so IMAP and POP3 sessions are used alike)."""
+        """Up to `limit` mails above the cursor, oldest first. `known` / `known_among` are not
+        needed: the cursor decides (they are accepted so both sessions are used alike)."""
         with _errors(self.mailbox):
             data = self._ok(self.conn.uid("SEARCH", f"UID {self.last_uid + 1}:*"))
             # "N:*" always matches the highest UID, even one below N: filter.
@@ -173,17 +176,24 @@ class Pop3Session(_Session):
         self.known_on_server: list[str] = []
 
     def new_mail(
-        self, limit: int, known: Callable[[str], bool] | None = None
+        self,
+        limit: int,
+        known: Callable[[str], bool] | None = None,
+        known_among: Callable[[list[str]], set[str]] | None = None,
     ) -> Iterator[FetchedMail]:
-        """Up to `limit` mails whose UIDL `known` does not recognise, in server order."""
+        """Up to `limit` mails whose UIDL is not known, in server order. `known_among` answers
+        for every listed UIDL at once (one database query per poll); `known` asks one by one."""
         with _errors(self.mailbox):
             sizes = dict(line.split()[:2] for line in self.conn.list()[1])
-            taken = 0
+            listing = []
             for line in self.conn.uidl()[1]:
                 number, uidl = line.split()[:2]
-                server_uid = uidl.decode("ascii", "replace")
+                listing.append((number, uidl.decode("ascii", "replace")))
+            recognised = known_among([uid for _, uid in listing]) if known_among else set()
+            taken = 0
+            for number, server_uid in listing:
                 self._numbers[server_uid] = number
-                if known is not None and known(server_uid):
+                if server_uid in recognised or (known is not None and known(server_uid)):
                     self.known_on_server.append(server_uid)
                     continue
                 if taken >= limit:

@@ -1,0 +1,188 @@
+"""Mail in and out: every inbound email kept raw, every outbound email sent once, and the
+consultations asked of other departments by email."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models.tickets import Ticket
+
+
+class InboundEmail(models.Model):
+    """One email taken in (polled or by webhook), kept raw. The unique Message-ID and the unique
+    hash of the raw bytes make a second copy of the same mail impossible to record, however it
+    arrives: a re-poll, a killed worker, two overlapping polls."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        TICKET = "ticket", _("Opened a ticket")
+        REPLY = "reply", _("Joined a ticket")
+        CONSULTATION = "consultation", _("Consultation answer")
+        SPAM = "spam", _("Spam")
+        QUARANTINED = "quarantined", _("Quarantined")
+        OVERSIZED = "oversized", _("Too large, left on the server")
+        IGNORED = "ignored", _("Ignored (automatic mail to an existing ticket)")
+        REFUSED = "refused", _("Refused (blocked sender)")
+
+    class Channel(models.TextChoices):
+        IMAP = "imap", "IMAP"
+        POP3 = "pop3", "POP3"
+        WEBHOOK = "webhook", _("Inbound webhook")
+
+    mailbox = models.ForeignKey(
+        "departments.Mailbox",
+        verbose_name=_("mailbox"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_emails",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    server_uid = models.CharField(_("server id"), max_length=255, blank=True)
+    message_id_header = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    raw_sha256 = models.CharField(_("SHA-256 of the raw mail"), max_length=64, unique=True)
+    raw = models.FileField(_("raw mail"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    from_address = models.CharField(_("from"), max_length=320, blank=True)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED
+    )
+    error = models.TextField(_("error"), blank=True)
+    spam_score = models.FloatField(_("spam score"), null=True, blank=True)
+    # The verdict the spam filter last learned from this mail, so a correction unlearns it.
+    spam_learned_as = models.CharField(
+        _("learned as"),
+        max_length=4,
+        blank=True,
+        choices=[("spam", _("spam")), ("ham", _("good mail"))],
+    )
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("ticket"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_emails",
+    )
+    message = models.OneToOneField(
+        "tickets.Message",
+        verbose_name=_("message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_email",
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbound email")
+        verbose_name_plural = _("inbound emails")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id_header"],
+                condition=~Q(message_id_header=""),
+                name="tickets_inboundemail_message_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-received_at"], name="tickets_inbound_status"),
+            # POP3 polls ask, per UIDL on the server, whether that mail was taken in already.
+            models.Index(fields=["mailbox", "server_uid"], name="tickets_inbound_server_uid"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_address} · {self.subject[:60]}"
+
+
+class OutboundEmail(models.Model):
+    """One mail the product sends, keyed so that a task delivered twice sends it once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbound_emails",
+    )
+    to = models.CharField(_("to"), max_length=998)
+    subject = models.CharField(_("subject"), max_length=998)
+    message_id_header = models.CharField(_("Message-ID"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["message_id_header"], name="tickets_outbound_message_id")]
+
+    def __str__(self):
+        return f"{self.kind} → {self.to}"
+
+
+class Consultation(models.Model):
+    """A case referred to another department by email, and that department's answer."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="consultations"
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("consulted department"),
+        on_delete=models.PROTECT,
+        related_name="consultations",
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    question = models.OneToOneField(
+        "tickets.Message", verbose_name=_("question"), on_delete=models.CASCADE, related_name="+"
+    )
+    answer = models.OneToOneField(
+        "tickets.Message",
+        verbose_name=_("answer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    asked_at = models.DateTimeField(_("asked"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    due_at_when_asked = models.DateTimeField(_("ticket due when asked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-asked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(answered_at__isnull=True),
+                name="tickets_consultation_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket} → {self.department}"

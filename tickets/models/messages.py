@@ -1,0 +1,113 @@
+"""A ticket's thread: its messages and their attachments."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models.tickets import Ticket
+
+
+class Message(models.Model):
+    """One entry of a ticket's thread."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Customer message")
+        REPLY = "reply", _("Public reply")
+        NOTE = "note", _("Internal note")
+        CONSULTATION_OUT = "consultation_out", _("Consultation request")
+        CONSULTATION_IN = "consultation_in", _("Consultation answer")
+        PHONE_CALL = "phone_call", _("Phone call")
+        EVENT = "event", _("Event")
+
+    # What a customer may read of their own ticket.
+    PUBLIC_KINDS = (Kind.CUSTOMER, Kind.REPLY)
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ticket_messages",
+        help_text=_("The staff member or signed-in customer who wrote it."),
+    )
+    author_customer = models.ForeignKey(
+        "accounts.Customer",
+        verbose_name=_("customer author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    author_name = models.CharField(_("author name"), max_length=200, blank=True)
+    body = models.TextField(_("message"), blank=True)
+    event_data = models.JSONField(_("event details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A trainee's public reply waits for a manager before the customer sees or receives it.
+    awaiting_approval = models.BooleanField(_("awaiting approval"), default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Outgoing mail: the Message-ID it was sent with (for threading) and when it went out.
+    email_message_id = models.CharField(_("email Message-ID"), max_length=255, blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="tickets_thread"),
+            # Threading: a mail's In-Reply-To / References are looked up here.
+            models.Index(
+                fields=["email_message_id"],
+                condition=~Q(email_message_id=""),
+                name="tickets_message_email_id",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.ticket_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in self.PUBLIC_KINDS and not self.awaiting_approval
+
+
+def customer_visible_q(prefix: str = "") -> Q:
+    """Messages a customer may read: public kinds that are not waiting for approval."""
+    return Q(**{f"{prefix}kind__in": Message.PUBLIC_KINDS, f"{prefix}awaiting_approval": False})
+
+
+class Attachment(models.Model):
+    """A file on a message, stored under a random name through Django's storage API."""
+
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    is_image = models.BooleanField(_("image"), default=False)
+    thumbnail = models.FileField(_("thumbnail"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name

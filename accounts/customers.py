@@ -1,5 +1,7 @@
 """Customer records: finding the customer behind an email address or account, creating one."""
 
+from collections.abc import Iterable
+
 from django.db import IntegrityError, transaction
 
 from accounts.models import Customer, CustomerEmail, User, normalize_email_address
@@ -46,3 +48,30 @@ def customer_match_or_create(
             raise
         return existing
     return customer
+
+
+def customers_by_emails(*, emails: Iterable[str]) -> dict[str, Customer]:
+    """The customers behind these addresses, by normalised address, in one query (a batch of
+    mail asks for all its senders at once); account managers come along for routing."""
+    normalized = {normalize_email_address(email) for email in emails if email}
+    if not normalized:
+        return {}
+    addresses = CustomerEmail.objects.filter(email__in=normalized).select_related(
+        "customer", "customer__account_manager"
+    )
+    return {address.email: address.customer for address in addresses}
+
+
+def customers_create(*, names_by_email: dict[str, str]) -> dict[str, Customer]:
+    """A new customer for each address (normalised address → name), two statements for all.
+
+    For a caller that knows the addresses are new (it looked them up in its transaction): an
+    address another writer took meanwhile raises IntegrityError, and the caller starts over."""
+    people = {normalize_email_address(email): name for email, name in names_by_email.items()}
+    customers = {email: Customer(name=name.strip() or email) for email, name in people.items()}
+    Customer.objects.bulk_create(customers.values())
+    CustomerEmail.objects.bulk_create(
+        CustomerEmail(customer=customer, email=email, is_primary=True)
+        for email, customer in customers.items()
+    )
+    return customers

@@ -22,7 +22,8 @@ class SenderBlocked(Exception):
         self.block = block
 
 
-def _blocks() -> list[tuple[int, str, str]]:
+def blocked_senders() -> list[tuple[int, str, str]]:
+    """(id, kind, value) of every block, cached: every intake asks."""
     blocks = cache.get(BLOCKS_CACHE_KEY)
     if blocks is None:
         blocks = list(BlockedSender.objects.values_list("pk", "kind", "value"))
@@ -35,9 +36,15 @@ def blocked_senders_changed() -> None:
     cache.delete(BLOCKS_CACHE_KEY)
 
 
-def sender_block_matching(*, email: str = "", ip_address: str | None = None) -> int | None:
+def sender_block_matching(
+    *,
+    email: str = "",
+    ip_address: str | None = None,
+    blocks: list[tuple[int, str, str]] | None = None,
+) -> int | None:
     """The id of the block that stops this sender, if any. A domain block covers its
-    subdomains; an IP block may be a single address or a network."""
+    subdomains; an IP block may be a single address or a network. `blocks` is the list of
+    blocked_senders() when the caller (a batch of mail) looked it up once for many senders."""
     email = normalize_email_address(email)
     domain = email.rpartition("@")[2] if "@" in email else ""
     address = None
@@ -46,7 +53,7 @@ def sender_block_matching(*, email: str = "", ip_address: str | None = None) -> 
             address = ipaddress.ip_address(ip_address)
         except ValueError:
             address = None
-    for pk, kind, value in _blocks():
+    for pk, kind, value in blocked_senders() if blocks is None else blocks:
         value = value.strip().lower()
         if kind == BlockedSender.Kind.EMAIL and email and email == value:
             return pk
@@ -66,17 +73,32 @@ def sender_block_matching(*, email: str = "", ip_address: str | None = None) -> 
 def sender_check(*, email: str, ip_address: str | None, channel: str, subject: str = "") -> None:
     """Raise SenderBlocked, after recording the refused attempt, when the sender is blocked."""
     block_id = sender_block_matching(email=email, ip_address=ip_address)
-    if block_id is None:
-        return
-    block = BlockedSender.objects.filter(pk=block_id).first()
-    if block is None:  # lifted since the list was cached
-        blocked_senders_changed()
+    block = sender_block_current(block_id) if block_id is not None else None
+    if block is None:
         return
     RefusedAttempt.objects.create(
-        email=normalize_email_address(email)[:254],
-        ip_address=ip_address,
-        channel=channel,
-        subject=subject[:200],
+        **refused_attempt_fields(
+            email=email, ip_address=ip_address, channel=channel, subject=subject
+        ),
         blocked_by=block,
     )
     raise SenderBlocked(block)
+
+
+def sender_block_current(block_id: int) -> BlockedSender | None:
+    """The block, unless it was lifted since the list was cached (the cache is then forgotten)."""
+    block = BlockedSender.objects.filter(pk=block_id).first()
+    if block is None:
+        blocked_senders_changed()
+    return block
+
+
+def refused_attempt_fields(
+    *, email: str, ip_address: str | None, channel: str, subject: str
+) -> dict:
+    return {
+        "email": normalize_email_address(email)[:254],
+        "ip_address": ip_address,
+        "channel": channel,
+        "subject": subject[:200],
+    }

@@ -1,10 +1,12 @@
 """Mail the product sends about tickets, from the admin-editable templates
 (responses/mail_templates.py), through the idempotent outbox (tickets/mail/outbound.py)."""
 
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -13,7 +15,14 @@ from django.utils.translation import gettext as _
 from accounts.signatures import signature_attach, signature_for_email
 from responses.mail_templates import mail_render, mail_template_for, mail_values
 from responses.models import MailTemplate
-from tickets.mail.outbound import AUTO_GENERATED, AUTO_REPLIED, outbound_prepare, outbound_send
+from tickets.mail.outbound import (
+    AUTO_GENERATED,
+    AUTO_REPLIED,
+    OutgoingMail,
+    outbound_prepare,
+    outbound_send,
+    outbound_send_many,
+)
 from tickets.models import AnswerPreference, InboundEmail, Message, OutboundEmail, Ticket
 
 
@@ -132,48 +141,72 @@ def ticket_reply_email_send(*, message_id: int) -> bool:
 
 
 def inbound_auto_response_email_send(*, inbound_id: int) -> bool:
-    """Acknowledge a new ticket that arrived by mail, once, and at most
+    return inbound_auto_responses_email_send(inbound_ids=[inbound_id]) == 1
+
+
+def inbound_auto_responses_email_send(*, inbound_ids: list[int]) -> int:
+    """Acknowledge new tickets that arrived by mail, each once, and at most
     MAIL_AUTO_RESPONSES_PER_HOUR times an hour to one sender, so two auto-responders can never
-    keep each other busy."""
-    inbound = InboundEmail.objects.select_related(
-        "mailbox", "ticket", "ticket__customer", "ticket__department", "ticket__status"
-    ).get(pk=inbound_id)
-    ticket = inbound.ticket
-    if ticket is None or not inbound.from_address:
-        return False
-    key = f"auto_response:{inbound.pk}"
-    recent = (
-        OutboundEmail.objects.filter(
-            kind="auto_response",
-            to=inbound.from_address,
-            created_at__gte=timezone.now() - timedelta(hours=1),
+    keep each other busy. A batch of mails costs a few queries, not a few per mail; how many
+    went out now is returned."""
+    inbounds = list(
+        InboundEmail.objects.filter(pk__in=inbound_ids, ticket__isnull=False)
+        .exclude(from_address="")
+        .select_related("mailbox", "ticket__customer", "ticket__department", "ticket__status")
+        .order_by("pk")
+    )
+    if not inbounds:
+        return 0
+    keys = {inbound.pk: f"auto_response:{inbound.pk}" for inbound in inbounds}
+    recent = Counter(
+        dict(
+            OutboundEmail.objects.filter(
+                kind="auto_response",
+                to__in={inbound.from_address for inbound in inbounds},
+                created_at__gte=timezone.now() - timedelta(hours=1),
+            )
+            .exclude(idempotency_key__in=keys.values())
+            .values("to")
+            .annotate(count=Count("pk"))
+            .values_list("to", "count")
         )
-        .exclude(idempotency_key=key)
-        .count()
     )
-    if recent >= settings.MAIL_AUTO_RESPONSES_PER_HOUR:
-        return False
-    subject, body = mail_template_for(
-        key=MailTemplate.Key.AUTO_RESPONSE, department=ticket.department, mailbox=inbound.mailbox
-    )
-    mail = mail_render(
-        subject=subject,
-        body=body,
-        values=mail_values(ticket=ticket, link=ticket_secret_link(ticket)),
-    )
-    return outbound_send(
-        key=key,
-        kind="auto_response",
-        ticket=ticket,
-        to=inbound.from_address,
-        subject=mail.subject,
-        text=mail.text,
-        html=mail.html,
-        auto_submitted=AUTO_REPLIED,
-        in_reply_to=inbound.message_id_header,
-        references=[inbound.message_id_header] if inbound.message_id_header else [],
-        from_email=inbound.mailbox.email_address if inbound.mailbox else None,
-    )
+    templates = {}
+    mails = []
+    for inbound in inbounds:
+        if recent[inbound.from_address] >= settings.MAIL_AUTO_RESPONSES_PER_HOUR:
+            continue
+        recent[inbound.from_address] += 1
+        ticket = inbound.ticket
+        scope = (ticket.department_id, inbound.mailbox_id)
+        if scope not in templates:
+            templates[scope] = mail_template_for(
+                key=MailTemplate.Key.AUTO_RESPONSE,
+                department=ticket.department,
+                mailbox=inbound.mailbox,
+            )
+        subject, body = templates[scope]
+        mail = mail_render(
+            subject=subject,
+            body=body,
+            values=mail_values(ticket=ticket, link=ticket_secret_link(ticket)),
+        )
+        mails.append(
+            OutgoingMail(
+                key=keys[inbound.pk],
+                kind="auto_response",
+                ticket=ticket,
+                to=inbound.from_address,
+                subject=mail.subject,
+                text=mail.text,
+                html=mail.html,
+                auto_submitted=AUTO_REPLIED,
+                in_reply_to=inbound.message_id_header,
+                references=[inbound.message_id_header] if inbound.message_id_header else [],
+                from_email=inbound.mailbox.email_address if inbound.mailbox else None,
+            )
+        )
+    return outbound_send_many(mails)
 
 
 def consultation_email_send(*, message_id: int) -> bool:

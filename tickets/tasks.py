@@ -7,6 +7,7 @@ from django.utils import timezone
 from tickets.notifications import (
     consultation_email_send,
     inbound_auto_response_email_send,
+    inbound_auto_responses_email_send,
     ticket_confirmation_email_send,
     ticket_reply_email_send,
 )
@@ -28,6 +29,13 @@ def ticket_reply_send(message_id: int) -> bool:
 def inbound_auto_response_send(inbound_id: int) -> bool:
     """Acknowledge a ticket opened by mail; sent once, rate-limited per sender."""
     return inbound_auto_response_email_send(inbound_id=inbound_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
+def inbound_auto_responses_send(inbound_ids: list[int]) -> int:
+    """Acknowledge the new tickets a batch of mail opened; each is sent once however often
+    this runs, so a retry after one failure re-sends nothing that went out."""
+    return inbound_auto_responses_email_send(inbound_ids=inbound_ids)
 
 
 @shared_task

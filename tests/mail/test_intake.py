@@ -9,7 +9,7 @@ from tests.factories import DepartmentFactory
 from tests.mail.mails import mail
 from tests.tickets.conftest import png_bytes
 from tickets import workflow
-from tickets.mail import intake
+from tickets.mail import intake, intake_writes
 from tickets.mail.intake import inbound_receive
 from tickets.mail.spam_verdicts import spam_verdict_change
 from tickets.models import (
@@ -220,7 +220,7 @@ def test_a_failure_while_processing_quarantines_the_mail_and_writes_nothing_else
     def broken(**kwargs):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(intake.services, "ticket_create_from_email", broken)
+    monkeypatch.setattr(intake_writes.services, "tickets_create_from_emails", broken)
 
     result = receive(mail())
 

@@ -26,6 +26,9 @@ from departments.credentials import secret_decrypt
 from departments.models import Mailbox
 
 TIMEOUT = 30  # seconds for connecting and for every read
+FETCH_BATCH = 50  # IMAP: mails fetched in one round trip
+FETCH_BATCH_BYTES = 16 * 1024 * 1024  # ... unless they are this large together
+_UID = re.compile(rb"\bUID (\d+)\b")
 POP3_MAX_LINE = 1_000_000  # poplib's own limit (2048) rejects long lines that real mail has
 
 
@@ -129,19 +132,39 @@ class ImapSession(_Session):
                 uid, size = (re.search(rb"%s (\d+)" % k, head) for k in (b"UID", b"SIZE"))
                 if uid and size:
                     sizes[int(uid[1])] = int(size[1])
+            run: list[int] = []  # mails to fetch together, in one round trip
             for uid in uids:
                 if uid not in sizes:  # expunged meanwhile
                     continue
                 if sizes[uid] > self.max_size:
+                    yield from self._fetch(run)
+                    run = []
                     yield FetchedMail(str(uid), None, sizes[uid], oversized=True)
                     continue
-                # PEEK: the mail is marked seen only by mark_done, after the caller's commit.
-                data = self._ok(self.conn.uid("FETCH", str(uid), "(BODY.PEEK[])"))
-                mine = re.compile(rb"\bUID %d\b" % uid)
-                raw = next((i[1] for i in data if isinstance(i, tuple) and mine.search(i[0])), None)
-                if raw is None:  # expunged meanwhile
-                    continue
-                yield _guarded(str(uid), raw, self.max_size)
+                run.append(uid)
+                if len(run) >= FETCH_BATCH or sum(sizes[u] for u in run) >= FETCH_BATCH_BYTES:
+                    yield from self._fetch(run)
+                    run = []
+            yield from self._fetch(run)
+
+    def _fetch(self, uids: list[int]) -> Iterator[FetchedMail]:
+        """Several mails in one UID FETCH, oldest first. PEEK: a mail is marked seen only by
+        mark_done, after the caller's commit."""
+        if not uids:
+            return
+        data = self._ok(self.conn.uid("FETCH", ",".join(map(str, uids)), "(BODY.PEEK[])"))
+        bodies: dict[int, bytes] = {}
+        for index, item in enumerate(data):
+            if not isinstance(item, tuple):
+                continue
+            # The UID comes before the literal (Dovecot, most servers) or after it.
+            after = data[index + 1] if index + 1 < len(data) else b""
+            found = _UID.search(item[0]) or (isinstance(after, bytes) and _UID.search(after))
+            if found:
+                bodies[int(found[1])] = item[1]
+        for uid in uids:
+            if uid in bodies:  # else expunged meanwhile
+                yield _guarded(str(uid), bodies[uid], self.max_size)
 
     def mark_done(self, server_uid: str) -> None:
         self.mark_done_many([server_uid])

@@ -5,13 +5,15 @@ Every mail carries Auto-Submitted (RFC 3834) and the product's loop header, so o
 auto-responders, and this product's own intake, recognise it and never answer it. A header value
 with a line break is refused before anything is sent."""
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -65,91 +67,148 @@ def outbound_prepare(
     return outbound
 
 
-def outbound_send(
-    *,
-    key: str,
-    kind: str,
-    ticket: Ticket | None,
-    to: str,
-    subject: str,
-    text: str,
-    html: str | None = None,
-    auto_submitted: str = AUTO_GENERATED,
-    in_reply_to: str = "",
-    references: Sequence[str] = (),
-    extra_headers: dict[str, str] | None = None,
-    decorate: Callable[[EmailMultiAlternatives], None] | None = None,
-    from_email: str | None = None,
-) -> bool:
+@dataclass(frozen=True)
+class OutgoingMail:
+    key: str  # what the mail is for ("auto_response:42"): the same key is sent once
+    kind: str
+    ticket: Ticket | None
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    auto_submitted: str = AUTO_GENERATED
+    in_reply_to: str = ""
+    references: Sequence[str] = ()
+    extra_headers: dict[str, str] | None = None
+    decorate: Callable[[EmailMultiAlternatives], None] | None = None
+    from_email: str | None = None
+
+
+def outbound_send(**fields) -> bool:
     """Send the mail identified by `key` unless it went out already; returns whether it was
     sent now. A failure is recorded on the row and raised, for the task to retry."""
-    outbound = outbound_prepare(key=key, kind=kind, ticket=ticket, to=to, subject=subject)
-    try:
-        return _send_locked(
-            outbound_id=outbound.pk,
-            to=to,
-            subject=subject,
-            text=text,
-            html=html,
-            auto_submitted=auto_submitted,
-            in_reply_to=in_reply_to,
-            references=references,
-            extra_headers=extra_headers,
-            decorate=decorate,
-            from_email=from_email,
+    return outbound_send_many([OutgoingMail(**fields)]) == 1
+
+
+def outbound_send_many(mails: Sequence[OutgoingMail]) -> int:
+    """Send each mail unless it went out already; how many were sent now. The outbox rows are
+    committed first (each with its Message-ID), then locked, sent over one connection and
+    marked sent in one transaction, so two runs of a task never both send a mail. A mail
+    that fails is recorded on its row; the others still go, and the first failure is raised
+    at the end, for the task to retry (the mails sent are not sent again)."""
+    failures: dict[str, Exception] = {}
+    for mail in mails:
+        try:
+            _header_safe(mail.to, mail.subject)
+        except UnsafeHeader as error:
+            failures[mail.key] = error
+    ready = [mail for mail in mails if mail.key not in failures]
+    rows = _outbound_prepare_many(ready)
+    with transaction.atomic():
+        locked = {
+            row.pk: row
+            for row in OutboundEmail.objects.select_for_update().filter(
+                pk__in=[row.pk for row in rows.values()]
+            )
+        }
+        delivered = []
+        with _connection(ready, failures) as connection:
+            for mail in ready:
+                row = locked[rows[mail.key].pk]
+                if row.status == OutboundEmail.Status.SENT or mail.key in failures:
+                    continue
+                try:
+                    _deliver(mail, row.message_id_header, connection)
+                except Exception as error:
+                    failures[mail.key] = error
+                    continue
+                row.status = OutboundEmail.Status.SENT  # the same key twice in `mails`
+                delivered.append(row.pk)
+        OutboundEmail.objects.filter(pk__in=delivered).update(
+            status=OutboundEmail.Status.SENT,
+            sent_at=timezone.now(),
+            error="",
+            attempts=F("attempts") + 1,
         )
-    except Exception as error:
-        # The sending transaction rolled back; record the failure in one of its own.
-        OutboundEmail.objects.filter(pk=outbound.pk).exclude(
+    for key, error in failures.items():
+        # Recorded in a transaction of its own; a mail sent meanwhile stays sent.
+        OutboundEmail.objects.filter(idempotency_key=key).exclude(
             status=OutboundEmail.Status.SENT
         ).update(
             status=OutboundEmail.Status.FAILED,
             attempts=F("attempts") + 1,
             error=f"{type(error).__name__}: {error}"[:2000],
         )
-        raise
+    if failures:
+        raise next(iter(failures.values()))
+    return len(delivered)
 
 
-def _send_locked(
-    *,
-    outbound_id: int,
-    to: str,
-    subject: str,
-    text: str,
-    html: str | None,
-    auto_submitted: str,
-    in_reply_to: str,
-    references: Sequence[str],
-    extra_headers: dict[str, str] | None,
-    decorate: Callable[[EmailMultiAlternatives], None] | None,
-    from_email: str | None,
-) -> bool:
+@contextlib.contextmanager
+def _connection(mails: Sequence[OutgoingMail], failures: dict[str, Exception]):
+    """One connection to the mail server for all the mails; when it cannot be opened, every
+    mail has failed."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:
+        for mail in mails:
+            failures.setdefault(mail.key, error)
+    try:
+        yield connection
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+def _outbound_prepare_many(mails: Sequence[OutgoingMail]) -> dict[str, OutboundEmail]:
+    """The outbox row of each mail, created (with its Message-ID) when new: two statements for
+    all, committed before anything is sent."""
+    if not mails:
+        return {}
     with transaction.atomic():
-        outbound = OutboundEmail.objects.select_for_update().get(pk=outbound_id)
-        if outbound.status == OutboundEmail.Status.SENT:
-            return False
-        headers = {
-            "Message-ID": outbound.message_id_header,
-            "Auto-Submitted": auto_submitted,
-            LOOP_HEADER: loop_token(),
-            **(extra_headers or {}),
-        }
-        if in_reply_to:
-            headers["In-Reply-To"] = in_reply_to
-        if references:
-            headers["References"] = " ".join(references[-20:])
-        _header_safe(*headers.values(), from_email or "")
-        mail = EmailMultiAlternatives(
-            subject=subject, body=text, to=[to], headers=headers, from_email=from_email
+        OutboundEmail.objects.bulk_create(
+            [
+                OutboundEmail(
+                    idempotency_key=mail.key,
+                    kind=mail.kind,
+                    ticket=mail.ticket,
+                    to=mail.to,
+                    subject=mail.subject,
+                    message_id_header=make_msgid(
+                        idstring=mail.kind.replace("_", "-"), domain=message_id_domain()
+                    ),
+                )
+                for mail in mails
+            ],
+            ignore_conflicts=True,
         )
-        if html is not None:
-            mail.attach_alternative(html, "text/html")
-        if decorate is not None:
-            decorate(mail)
-        mail.send()
-        outbound.attempts += 1
-        outbound.status = OutboundEmail.Status.SENT
-        outbound.sent_at = timezone.now()
-        outbound.error = ""
-        outbound.save(update_fields=["status", "sent_at", "error", "attempts"])
-        return True
+        rows = OutboundEmail.objects.filter(idempotency_key__in=[mail.key for mail in mails])
+        return {row.idempotency_key: row for row in rows.only("pk", "idempotency_key")}
+
+
+def _deliver(mail: OutgoingMail, message_id: str, connection) -> None:
+    headers = {
+        "Message-ID": message_id,
+        "Auto-Submitted": mail.auto_submitted,
+        LOOP_HEADER: loop_token(),
+        **(mail.extra_headers or {}),
+    }
+    if mail.in_reply_to:
+        headers["In-Reply-To"] = mail.in_reply_to
+    if mail.references:
+        headers["References"] = " ".join(mail.references[-20:])
+    _header_safe(*headers.values(), mail.from_email or "")
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.text,
+        to=[mail.to],
+        headers=headers,
+        from_email=mail.from_email,
+        connection=connection,
+    )
+    if mail.html is not None:
+        message.attach_alternative(mail.html, "text/html")
+    if mail.decorate is not None:
+        mail.decorate(message)
+    message.send()

@@ -1,5 +1,5 @@
-"""Polling a mailbox: take in new mail, one mail at a time, each committed before the server is
-told. A mailbox is never polled by two workers at once (a PostgreSQL advisory lock, or a cache
+"""Polling a mailbox: take in new mail a batch at a time, each batch committed before the server
+is told. A mailbox is never polled by two workers at once (a PostgreSQL advisory lock, or a cache
 lock on the SQLite quickstart); a worker killed anywhere loses nothing and duplicates nothing,
 because the next poll sees the mail again and the intake recognises it."""
 
@@ -15,15 +15,17 @@ from django.db import connection
 from django.utils import timezone
 
 from departments.models import Mailbox
-from tickets.mail.fetching import MailboxError, mailbox_session
-from tickets.mail.intake import inbound_receive, inbound_record_oversized
+from tickets.mail.fetching import FetchedMail, MailboxError, mailbox_session
+from tickets.mail.intake import IncomingMail, inbound_receive_many, inbound_record_oversized
 from tickets.models import InboundEmail
 
 logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_CLASS = 7349  # the first key of pg_try_advisory_lock(int, int): "mailbox polls"
 CACHE_LOCK_SECONDS = 15 * 60
-MARK_BATCH = 50  # mails flagged on the server (and the cursor moved) at a time
+# Mails taken in (one transaction), then flagged on the server and the cursor moved, at a time.
+INTAKE_BATCH = 50
+INTAKE_BATCH_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -102,19 +104,33 @@ def _poll(mailbox: Mailbox, limit: int) -> PollResult:
                 )
             return recorded
 
-        # Committed mails are told to the server, and the IMAP cursor moved, a batch at a time:
-        # a worker killed before a batch is flushed only makes the next poll see those mails
-        # again, and the intake recognises them.
-        done: list[str] = []
+        # Mail is taken in a batch at a time, each batch committed in one transaction, and only
+        # then told to the server (and the IMAP cursor moved): a worker killed before that only
+        # makes the next poll see those mails again, and the intake recognises them.
+        batch: list[FetchedMail] = []
 
-        def flush() -> None:
-            session.mark_done_many(done)
-            if session.uidvalidity is not None and done:
-                Mailbox.objects.filter(pk=mailbox.pk).update(imap_last_uid=int(done[-1]))
-            done.clear()
+        def take_in() -> None:
+            if not batch:
+                return
+            results = inbound_receive_many(
+                mails=[IncomingMail(raw=f.raw, server_uid=f.server_uid) for f in batch],
+                channel=mailbox.protocol,
+                mailbox=mailbox,
+            )
+            for intake in results:
+                result.duplicates += intake.duplicate
+                result.taken_in += not intake.duplicate
+            session.mark_done_many([f.server_uid for f in batch])
+            cursor_move(batch[-1].server_uid)
+            batch.clear()
+
+        def cursor_move(server_uid: str) -> None:
+            if session.uidvalidity is not None:
+                Mailbox.objects.filter(pk=mailbox.pk).update(imap_last_uid=int(server_uid))
 
         for fetched in session.new_mail(limit, known_among=known_among):
             if fetched.oversized:
+                take_in()
                 inbound_record_oversized(
                     mailbox=mailbox,
                     server_uid=fetched.server_uid,
@@ -123,32 +139,22 @@ def _poll(mailbox: Mailbox, limit: int) -> PollResult:
                 )
                 session.leave(fetched.server_uid)
                 result.oversized += 1
-                if session.uidvalidity is not None:
-                    flush()
-                    Mailbox.objects.filter(pk=mailbox.pk).update(
-                        imap_last_uid=int(fetched.server_uid)
-                    )
+                cursor_move(fetched.server_uid)
                 continue
-            intake = inbound_receive(
-                raw=fetched.raw,
-                channel=mailbox.protocol,
-                mailbox=mailbox,
-                server_uid=fetched.server_uid,
-            )
-            # Committed: only now may the server forget the mail.
-            done.append(fetched.server_uid)
-            result.duplicates += intake.duplicate
-            result.taken_in += not intake.duplicate
-            if len(done) >= MARK_BATCH:
-                flush()
-        flush()
+            batch.append(fetched)
+            if len(batch) >= INTAKE_BATCH or sum(f.size for f in batch) >= INTAKE_BATCH_BYTES:
+                take_in()
+        take_in()
         # POP3 mail taken in before whose deletion was lost (a worker killed before QUIT): it is
         # committed, so it may go now; oversized mail stays for a human.
-        for server_uid in getattr(session, "known_on_server", []):
-            if not InboundEmail.objects.filter(
-                mailbox=mailbox, server_uid=server_uid, status=InboundEmail.Status.OVERSIZED
-            ).exists():
-                session.mark_done(server_uid)
+        known = getattr(session, "known_on_server", [])
+        if known:
+            waiting = set(
+                InboundEmail.objects.filter(
+                    mailbox=mailbox, status=InboundEmail.Status.OVERSIZED
+                ).values_list("server_uid", flat=True)
+            )
+            session.mark_done_many([uid for uid in known if uid not in waiting])
     return result
 
 

@@ -12,10 +12,11 @@ SQL expression, never a read-modify-write in Python, so techs can train at the s
 
 import math
 import re
+from collections.abc import Iterable
 from email.utils import parseaddr
 from itertools import islice
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 
@@ -107,19 +108,51 @@ def _chi2_survival(chi2: float, degrees: int) -> float:
     return min(total, 1.0)
 
 
-def spam_score(*, tokens: set[str]) -> float | None:
+def spam_token_counts(tokens: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """(in spam, in good mail) of each learned token among these; one query however many (a
+    whole batch of mails is scored with one)."""
+    keys = sorted({token[:TOKEN_MAX_LENGTH] for token in tokens})
+    if not keys:
+        return {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT token, spam_count, ham_count FROM {SpamToken._meta.db_table}"
+                " WHERE token = ANY(%s)",
+                [keys],
+            )
+            return {token: (spam, ham) for token, spam, ham in cursor.fetchall()}
+    counts = {}
+    for start in range(0, len(keys), 500):  # SQLite's limit on query parameters
+        rows = SpamToken.objects.filter(token__in=keys[start : start + 500])
+        counts.update(
+            (token, (spam, ham))
+            for token, spam, ham in rows.values_list("token", "spam_count", "ham_count")
+        )
+    return counts
+
+
+def spam_score(
+    *,
+    tokens: set[str],
+    counts: dict[str, tuple[int, int]] | None = None,
+    corpus: tuple[int, int] | None = None,
+) -> float | None:
     """How likely the mail is spam, 0..1; None while the filter has learned too little to judge.
 
-    Two queries whatever the number of tokens: the corpus row, then all token counts at once."""
-    spam_messages, ham_messages = spam_corpus_size()
+    Two queries whatever the number of tokens (the corpus row, then all token counts at once),
+    none when the caller looked both up already for a whole batch (`counts` must then hold
+    every learned token of `tokens`)."""
+    spam_messages, ham_messages = corpus if corpus is not None else spam_corpus_size()
     if spam_messages < MIN_LEARNED_PER_KIND or ham_messages < MIN_LEARNED_PER_KIND:
         return None
     keys = {token[:TOKEN_MAX_LENGTH] for token in tokens}
     if not keys:
         return 0.5
-    counts = SpamToken.objects.filter(token__in=keys).values_list("spam_count", "ham_count")
+    if counts is None:
+        counts = spam_token_counts(keys)
     clues = []
-    for spam_count, ham_count in counts:
+    for spam_count, ham_count in (counts[key] for key in keys if key in counts):
         seen = spam_count + ham_count
         spam_ratio = min(spam_count / spam_messages, 1.0)
         ham_ratio = min(ham_count / ham_messages, 1.0)

@@ -1,0 +1,178 @@
+"""Writing a batch of planned mails: a few statements for the whole batch, in the caller's
+transaction. The mails' records are inserted last, so a mail another worker recorded meanwhile
+(its unique hash or Message-ID) fails the insert and undoes the whole batch, which the caller
+then takes in again one mail at a time."""
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from departments.models import Department, Mailbox
+from tickets import services
+from tickets.events import status_set
+from tickets.fraud import refused_attempt_fields
+from tickets.mail.intake_plans import Plan, TicketRef
+from tickets.models import (
+    InboundEmail,
+    Message,
+    RefusedAttempt,
+    Source,
+    StatusType,
+    Ticket,
+)
+
+Status = InboundEmail.Status
+
+
+def plans_write(
+    plans: list[Plan],
+    *,
+    channel: str,
+    mailbox: Mailbox | None,
+    department: Department | None,
+    stored_names: list[str],
+) -> None:
+    """Carry out the plans (not the duplicates): tickets, replies, consultation answers, refused
+    attempts, and every mail's record with its raw bytes. Sets `inbound` on each plan."""
+    now = timezone.now()
+    writing = [plan for plan in plans if plan.duplicate_of is None]
+    _refused_record(writing)
+    _tickets_open(writing, mailbox=mailbox, department=department, stored_names=stored_names)
+    _replies_add(writing, stored_names=stored_names)
+    for plan in writing:
+        if plan.status == Status.CONSULTATION:
+            _consultation_answer(plan, stored_names=stored_names)
+    storage = InboundEmail._meta.get_field("raw").storage
+    records = []
+    for plan in writing:
+        inbound = plan.arrival.inbound
+        if inbound is None:
+            digest = plan.arrival.digest
+            name = storage.save(f"inbound/{now:%Y/%m}/{digest}.eml", ContentFile(plan.arrival.raw))
+            stored_names.append(name)
+            parsed = plan.parsed
+            inbound = InboundEmail(
+                mailbox=mailbox,
+                channel=channel,
+                server_uid=plan.arrival.server_uid[:255],
+                message_id_header=parsed.message_id if parsed else "",
+                raw_sha256=digest,
+                raw=name,
+                size=len(plan.arrival.raw),
+                from_address=(parsed.from_address if parsed else "")[:320],
+                subject=(parsed.subject if parsed else "")[:998],
+                received_at=now,
+            )
+            records.append(inbound)
+        inbound.status = plan.status
+        inbound.error = plan.error[:5000]
+        inbound.spam_score = plan.spam_score
+        inbound.ticket_id = plan.ticket.pk if plan.ticket else None
+        inbound.message = plan.message
+        inbound.processed_at = now
+        plan.inbound = inbound
+        if plan.arrival.inbound is not None:
+            inbound.save(
+                update_fields=["status", "error", "spam_score", "ticket", "message", "processed_at"]
+            )
+    InboundEmail.objects.bulk_create(records)
+    answered = [plan.inbound.pk for plan in writing if plan.auto_response]
+    if answered:
+        from tickets.tasks import inbound_auto_responses_send
+
+        transaction.on_commit(lambda: inbound_auto_responses_send.delay(inbound_ids=answered))
+
+
+def _refused_record(plans: list[Plan]) -> None:
+    RefusedAttempt.objects.bulk_create(
+        RefusedAttempt(
+            **refused_attempt_fields(
+                email=plan.parsed.from_address,
+                ip_address=None,
+                channel=Source.EMAIL,
+                subject=plan.parsed.subject,
+            ),
+            blocked_by_id=plan.block_id,
+        )
+        for plan in plans
+        if plan.status == Status.REFUSED
+    )
+
+
+def _tickets_open(
+    plans: list[Plan], *, mailbox: Mailbox | None, department: Department | None, stored_names
+) -> None:
+    opening = [plan for plan in plans if plan.status == Status.TICKET]
+    if not opening:
+        return
+    requests = [
+        services.EmailRequest(
+            address=plan.parsed.from_address,
+            name=plan.parsed.from_name,
+            customer=plan.customer,
+            subject=plan.parsed.subject[:200],
+            body=plan.body,
+            attachments=plan.attachments,
+            email_message_id=plan.parsed.message_id,
+            details=plan.details,
+            linked_from=plan.ticket.number if plan.ticket else None,
+        )
+        for plan in opening
+    ]
+    created = services.tickets_create_from_emails(
+        requests=requests,
+        department=department,
+        category=mailbox.default_category if mailbox else None,
+        stored_names=stored_names,
+    )
+    for plan, (ticket, message) in zip(opening, created, strict=True):
+        plan.ticket = _ref(ticket)
+        plan.message = message
+
+
+def _replies_add(plans: list[Plan], *, stored_names) -> None:
+    joining = [plan for plan in plans if plan.status == Status.REPLY]
+    messages = services.ticket_replies_from_email(
+        replies=[
+            services.EmailReply(
+                ticket_id=plan.ticket.pk,
+                body=plan.body,
+                attachments=plan.attachments,
+                email_message_id=plan.parsed.message_id,
+                details=plan.details,
+            )
+            for plan in joining
+        ],
+        stored_names=stored_names,
+    )
+    for plan, message in zip(joining, messages, strict=True):
+        plan.message = message
+
+
+def _consultation_answer(plan: Plan, *, stored_names) -> None:
+    """The consulted department's answer joins the thread; the case goes back, open, to the top
+    of its tech's pool."""
+    from tickets.attachments import attachments_save
+
+    consultation = plan.consultation
+    ticket = Ticket.objects.select_for_update().get(pk=consultation.ticket_id)
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=Message.Kind.CONSULTATION_IN,
+        author_name=consultation.department.name,
+        body=plan.body,
+        email_message_id=plan.parsed.message_id,
+        event_data=plan.details,
+    )
+    attachments_save(message=message, inspected=plan.attachments, stored_names=stored_names)
+    consultation.answer, consultation.answered_at = message, timezone.now()
+    consultation.save(update_fields=["answer", "answered_at"])
+    if ticket.status_type == StatusType.CONSULTATION:
+        status_set(ticket=ticket, status_type=StatusType.OPEN, author=None)
+    ticket.returned_at = timezone.now()  # back at the top of the tech's pool
+    ticket.save(update_fields=["returned_at", "updated_at"])
+    plan.ticket, plan.message = _ref(ticket), message
+
+
+def _ref(ticket: Ticket) -> TicketRef:
+    return TicketRef(pk=ticket.pk, number=ticket.number, customer_id=ticket.customer_id)

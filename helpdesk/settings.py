@@ -326,7 +326,8 @@ SILENCED_SYSTEM_CHECKS = [
 MAILBOX_CREDENTIALS_KEY = env.str("MAILBOX_CREDENTIALS_KEY", default="")
 # Mail larger than this (bytes) is not downloaded: it is recorded and left on the server.
 MAIL_MAX_SIZE = env.int("MAIL_MAX_SIZE", default=25 * 1024 * 1024)
-# How many mails one poll of one mailbox takes in before the next poll goes on.
+# How many mails one poll of one mailbox takes in; a poll that reaches it queues the next one
+# at once, so a backlog drains without waiting for the beat.
 MAIL_POLL_BATCH = env.int("MAIL_POLL_BATCH", default=200)
 MAIL_POLL_INTERVAL_SECONDS = env.int("MAIL_POLL_INTERVAL_SECONDS", default=60)
 # At most this many auto-responses to one sender per hour, whatever they send.

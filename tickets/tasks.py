@@ -54,6 +54,10 @@ def mailbox_poll_task(mailbox_id: int) -> dict:
     from tickets.mail.polling import mailbox_poll
 
     result = mailbox_poll(mailbox_id=mailbox_id)
+    if result.limit_reached:
+        # A backlog: go on at once (as a new task, so other work gets its turn between polls)
+        # instead of waiting for the next beat.
+        mailbox_poll_task.delay(mailbox_id=mailbox_id)
     return vars(result)
 
 

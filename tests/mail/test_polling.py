@@ -177,3 +177,24 @@ def test_the_poll_lock_lets_one_worker_in(make_mailbox):
         holder.wait(10)
     assert first is True
     assert second == [False]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("protocol", [Mailbox.Protocol.IMAP, Mailbox.Protocol.POP3])
+def test_a_backlog_beyond_one_poll_is_drained_at_once_not_at_the_next_beat(
+    mail_server, make_mailbox, protocol, settings
+):
+    from tickets.tasks import mailbox_poll_task
+
+    settings.MAIL_POLL_BATCH = 3
+    mailbox = make_mailbox(protocol=protocol)
+    deliver(mail_server, 7)
+
+    result = mailbox_poll_task.delay(mailbox_id=mailbox.pk).get()
+
+    # 3 + 3 + 1: the first two polls reached the limit and queued the next one themselves.
+    assert result["limit_reached"] is True
+    assert Ticket.objects.count() == 7
+    assert InboundEmail.objects.count() == 7
+    again = mailbox_poll(mailbox_id=mailbox.pk)
+    assert (again.taken_in, again.duplicates, again.limit_reached) == (0, 0, False)

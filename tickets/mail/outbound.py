@@ -107,9 +107,10 @@ def outbound_send_many(mails: Sequence[OutgoingMail]) -> int:
     with transaction.atomic():
         locked = {
             row.pk: row
-            for row in OutboundEmail.objects.select_for_update().filter(
-                pk__in=[row.pk for row in rows.values()]
-            )
+            # Locked in id order, so two tasks sharing mails queue up instead of deadlocking.
+            for row in OutboundEmail.objects.select_for_update()
+            .filter(pk__in=[row.pk for row in rows.values()])
+            .order_by("pk")
         }
         delivered = []
         with _connection(ready, failures) as connection:

@@ -34,6 +34,11 @@ class PollResult:
     taken_in: int = 0
     duplicates: int = 0
     oversized: int = 0
+    limit_reached: bool = False  # more mail may be waiting: poll again at once
+
+    @property
+    def handled(self) -> int:
+        return self.taken_in + self.duplicates + self.oversized
 
 
 @contextlib.contextmanager
@@ -155,6 +160,7 @@ def _poll(mailbox: Mailbox, limit: int) -> PollResult:
                 ).values_list("server_uid", flat=True)
             )
             session.mark_done_many([uid for uid in known if uid not in waiting])
+    result.limit_reached = result.handled >= limit
     return result
 
 

@@ -204,6 +204,18 @@ def test_auto_responses_are_limited_per_sender_per_hour(receive, mailoutbox, set
     assert len(mailoutbox) == 3
 
 
+def test_a_very_long_message_id_opens_its_ticket_and_threads_its_reply(receive):
+    long_id = "<" + "x" * 600 + "@mail.example.org>"
+    first = receive(mail(message_id=long_id))
+    ticket = first.inbound.ticket
+
+    reply = receive(mail(subject=f"Re: {ticket.tag} Printer", body="More.", in_reply_to=long_id))
+
+    assert first.inbound.status == Status.TICKET
+    assert first.inbound.message.email_message_id == long_id
+    assert reply.inbound.status == Status.REPLY and reply.inbound.ticket == ticket
+
+
 def test_unparseable_mail_is_quarantined_and_the_next_one_goes_through(receive):
     bad = receive(b"\x00\x01 this is not an email at all \xff")
     good = receive(mail())

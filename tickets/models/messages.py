@@ -60,7 +60,8 @@ class Message(models.Model):
         related_name="+",
     )
     # Outgoing mail: the Message-ID it was sent with (for threading) and when it went out.
-    email_message_id = models.CharField(_("email Message-ID"), max_length=255, blank=True)
+    # As long as a Message-ID may be (RFC 5322: a 998-character line), like InboundEmail's.
+    email_message_id = models.CharField(_("email Message-ID"), max_length=998, blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
 
     class Meta:

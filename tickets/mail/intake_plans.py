@@ -107,7 +107,7 @@ class IntakeLookups:
     own_addresses: set[str]
     spam_corpus: tuple[int, int]
     spam_counts: dict[str, tuple[int, int]]
-    consultations_open: bool
+    open_consultations: list[Consultation]  # those the batch's references or tags name
     sent: dict[str, tuple[datetime, int]]  # our Message-ID -> (sent at, ticket id)
     tickets_by_id: dict[int, TicketRef]
     tickets_by_number: dict[int, TicketRef]
@@ -159,7 +159,10 @@ class IntakeLookups:
             mailbox=mailbox,
             department=_department(mailbox),
             recorded_by_digest={r.raw_sha256: r for r in recorded},
-            recorded_by_message_id={r.message_id_header: r for r in recorded},
+            # A mail without a Message-ID is recognised by its bytes alone.
+            recorded_by_message_id={
+                r.message_id_header: r for r in recorded if r.message_id_header
+            },
             blocks=blocked_senders(),
             own_addresses=own_addresses,
             spam_corpus=corpus,
@@ -168,7 +171,14 @@ class IntakeLookups:
                 if scored
                 else {}
             ),
-            consultations_open=Consultation.objects.filter(answered_at__isnull=True).exists(),
+            open_consultations=list(
+                Consultation.objects.filter(answered_at__isnull=True)
+                .filter(
+                    Q(question__email_message_id__in=references) | Q(ticket__number__in=numbers)
+                )
+                .select_related("ticket", "department", "question")
+                .order_by("pk")
+            ),
             sent=sent,
             tickets_by_id={t.pk: t for t in tickets},
             tickets_by_number={t.number: t for t in tickets},
@@ -195,11 +205,15 @@ def plans_make(
         plans.append(plan)
         message_id = arrival.parsed.message_id if arrival.parsed else ""
         if arrival.inbound is None:
+            by_id = (
+                (lookups.recorded_by_message_id.get(message_id) or by_message_id.get(message_id))
+                if message_id
+                else None
+            )
             plan.duplicate_of = (
                 lookups.recorded_by_digest.get(arrival.digest)
-                or lookups.recorded_by_message_id.get(message_id)
                 or by_digest.get(arrival.digest)
-                or by_message_id.get(message_id)
+                or by_id
             )
             if plan.duplicate_of is not None:
                 continue
@@ -226,8 +240,8 @@ def _decide(plan: Plan, lookups: IntakeLookups, *, spam_checked: bool, answered:
     if not spam_checked and _is_spam(plan, lookups):
         plan.status = Status.SPAM
         return
-    if lookups.consultations_open:
-        consultation = consultation_answered(parsed)
+    if lookups.open_consultations:
+        consultation = consultation_answered(parsed, lookups.open_consultations)
         if consultation is not None and consultation.pk not in answered:
             answered.add(consultation.pk)
             plan.status, plan.consultation = Status.CONSULTATION, consultation
@@ -279,23 +293,23 @@ def _thread_target(arrival: Arrival, lookups: IntakeLookups) -> TicketRef | None
     return lookups.tickets_by_number.get(number) if number is not None else None
 
 
-def consultation_answered(parsed: ParsedEmail) -> Consultation | None:
+def consultation_answered(
+    parsed: ParsedEmail, open_consultations: list[Consultation]
+) -> Consultation | None:
     """An answer from a consulted department: it refers to our consultation mail, or carries the
     tag and comes from that department's consultation address, while the question is open."""
-    open_consultations = Consultation.objects.filter(answered_at__isnull=True).select_related(
-        "ticket", "department", "question"
-    )
-    references = [*parsed.in_reply_to, *parsed.references]
-    if references:
-        found = open_consultations.filter(question__email_message_id__in=references).first()
-        if found is not None:
-            return found
+    references = {*parsed.in_reply_to, *parsed.references}
+    for consultation in open_consultations:
+        if consultation.question.email_message_id in references:
+            return consultation
     number = extract_ticket_tag(parsed.subject)
-    if number is not None:
-        return open_consultations.filter(
-            ticket__number=number,
-            department__consultation_email__iexact=parsed.from_address,
-        ).first()
+    sender = parsed.from_address.lower()
+    for consultation in open_consultations:
+        if (
+            consultation.ticket.number == number
+            and consultation.department.consultation_email.lower() == sender
+        ):
+            return consultation
     return None
 
 

@@ -34,7 +34,6 @@ def plans_write(
 ) -> None:
     """Carry out the plans (not the duplicates): tickets, replies, consultation answers, refused
     attempts, and every mail's record with its raw bytes. Sets `inbound` on each plan."""
-    now = timezone.now()
     writing = [plan for plan in plans if plan.duplicate_of is None]
     _refused_record(writing)
     _tickets_open(writing, mailbox=mailbox, department=department, stored_names=stored_names)
@@ -42,15 +41,28 @@ def plans_write(
     for plan in writing:
         if plan.status == Status.CONSULTATION:
             _consultation_answer(plan, stored_names=stored_names)
+    _records_write(writing, channel=channel, mailbox=mailbox, stored_names=stored_names)
+    answered = [plan.inbound.pk for plan in writing if plan.auto_response]
+    if answered:
+        from tickets.tasks import inbound_auto_responses_send
+
+        transaction.on_commit(lambda: inbound_auto_responses_send.delay(inbound_ids=answered))
+
+
+def _records_write(
+    plans: list[Plan], *, channel: str, mailbox: Mailbox | None, stored_names: list[str]
+) -> None:
+    """Each mail's record, with its outcome: new ones in one statement (their raw bytes stored
+    first), a reprocessed one updated."""
+    now = timezone.now()
     storage = InboundEmail._meta.get_field("raw").storage
     records = []
-    for plan in writing:
+    for plan in plans:
         inbound = plan.arrival.inbound
         if inbound is None:
-            digest = plan.arrival.digest
+            digest, parsed = plan.arrival.digest, plan.parsed
             name = storage.save(f"inbound/{now:%Y/%m}/{digest}.eml", ContentFile(plan.arrival.raw))
             stored_names.append(name)
-            parsed = plan.parsed
             inbound = InboundEmail(
                 mailbox=mailbox,
                 channel=channel,
@@ -76,11 +88,6 @@ def plans_write(
                 update_fields=["status", "error", "spam_score", "ticket", "message", "processed_at"]
             )
     InboundEmail.objects.bulk_create(records)
-    answered = [plan.inbound.pk for plan in writing if plan.auto_response]
-    if answered:
-        from tickets.tasks import inbound_auto_responses_send
-
-        transaction.on_commit(lambda: inbound_auto_responses_send.delay(inbound_ids=answered))
 
 
 def _refused_record(plans: list[Plan]) -> None:

@@ -35,3 +35,46 @@ def test_mutated_mail_is_recorded_and_never_raises(data, department):
     assert result.inbound.pk is not None
     assert result.inbound.status != InboundEmail.Status.RECEIVED
     assert InboundEmail.objects.filter(raw_sha256=result.inbound.raw_sha256).count() == 1
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_a_batch_of_random_and_mutated_mail_is_recorded_once_each_and_never_raises(
+    data, department
+):
+    from tickets.mail.intake import IncomingMail, inbound_receive_many, raw_digest
+
+    raws = data.draw(
+        st.lists(
+            st.one_of(
+                st.binary(min_size=1, max_size=500),
+                st.just(b"").map(lambda _: mutated(data)),
+                st.just(VALID),  # the same mail more than once in a batch
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
+
+    results = inbound_receive_many(
+        mails=[IncomingMail(raw=raw) for raw in raws], channel="webhook", mailbox=None
+    )
+
+    assert len(results) == len(raws)
+    assert None not in {result.inbound.pk for result in results}
+    # Examples share the test's database: earlier ones' mails come back as duplicates.
+    for raw in set(raws):
+        assert InboundEmail.objects.filter(raw_sha256=raw_digest(raw)).count() <= 1
+    assert not InboundEmail.objects.filter(status=InboundEmail.Status.RECEIVED).exists()
+    # Every mail of the batch is on record: by its own bytes, or as a copy of one that is.
+    first_of = {}
+    for raw, result in zip(raws, results, strict=True):
+        if not result.duplicate:
+            assert bytes(result.inbound.raw.read()) == raw
+            first_of.setdefault(raw, result.inbound.pk)
+    for raw, result in zip(raws, results, strict=True):
+        if result.duplicate and raw in first_of:
+            assert result.inbound.pk == first_of[raw]

@@ -1,23 +1,17 @@
 """A throw-away Dovecot for the mail tests: IMAP and POP3 on 127.0.0.1, plain, STARTTLS and TLS,
 with a certificate made for this run, a few users in a passwd-file and Maildirs in a temp dir.
 
-Dovecot's master must start as root to bind and to switch users, but it refuses to deliver mail as
-uid 0, so the mail belongs to `nobody`/`nogroup` (65534): it exists on every Debian machine, so the
-harness never has to add a system user. The login and internal processes run as the `dovenull` and
-`dovecot` users that the Debian package creates. Run by a non-root user, every process runs as that
-user instead (Dovecot supports this when nothing is chrooted).
+This module starts, drives and stops the server; dovecot_configuration.py writes the files it runs
+from (and explains which system users its processes run as), dovecot_certificates.py makes its
+certificates.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import datetime
-import grp
 import imaplib
-import ipaddress
 import os
-import pwd
 import re
 import shutil
 import signal
@@ -28,17 +22,23 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from tests.mail.dovecot_configuration import MAIL_GID, MAIL_UID, write_configuration
+
+__all__ = [
+    "DEFAULT_USERS",
+    "MAIL_GID",
+    "MAIL_UID",
+    "Dovecot",
+    "DovecotError",
+    "ServerMessage",
+    "start_dovecot",
+]
 
 DEFAULT_USERS = {
     "support@example.test": "support-secret",
     "billing@example.test": "billing-secret",
     "sales@example.test": "sales-secret",
 }
-MAIL_UID = MAIL_GID = 65534  # nobody / nogroup
 
 
 @dataclass(frozen=True)
@@ -217,123 +217,18 @@ def start_dovecot(*, users: dict[str, str] | None = None, timeout: float = 15.0)
 
 
 def _prepare(root: Path, users: dict[str, str]) -> Dovecot:
-    as_root = os.geteuid() == 0
-    uid, gid = (MAIL_UID, MAIL_GID) if as_root else (os.getuid(), os.getgid())
-    # Dovecot's unprivileged processes read the passwd-file and reach the Maildirs through root.
-    root.chmod(0o711)
-    for name in ("run", "state", "log", "tls"):
-        (root / name).mkdir()
-    (root / "mail").mkdir(mode=0o700)
-    os.chown(root / "mail", uid, gid)
-
-    ca_file, cert_file, key_file, untrusted = _make_certificates(root / "tls")
-    passwd = root / "users"
-    passwd.write_text(
-        "".join(f"{user}:{{PLAIN}}{password}:{uid}:{gid}::::\n" for user, password in users.items())
-    )
-    passwd.chmod(0o644)
-
-    ports = _free_ports(4)
-    if as_root:
-        process_users = "default_login_user = dovenull\ndefault_internal_user = dovecot\n"
-        chroot = ""
-    else:
-        me = pwd.getpwuid(os.getuid()).pw_name
-        group = grp.getgrgid(os.getgid()).gr_name
-        process_users = (
-            f"default_login_user = {me}\ndefault_internal_user = {me}\n"
-            f"default_internal_group = {group}\n"
-        )
-        chroot = "  chroot =\n"
-    config = root / "dovecot.conf"
-    config.write_text(
-        _CONFIG.format(
-            root=root,
-            cert=cert_file,
-            key=key_file,
-            passwd=passwd,
-            uid=uid,
-            gid=gid,
-            process_users=process_users,
-            chroot=chroot,
-            imap=ports[0],
-            imaps=ports[1],
-            pop3=ports[2],
-            pop3s=ports[3],
-        )
-    )
+    written = write_configuration(root, users)
     return Dovecot(
         root=root,
-        config=config,
-        imap_port=ports[0],
-        imaps_port=ports[1],
-        pop3_port=ports[2],
-        pop3s_port=ports[3],
+        config=written.config,
+        imap_port=written.imap_port,
+        imaps_port=written.imaps_port,
+        pop3_port=written.pop3_port,
+        pop3s_port=written.pop3s_port,
         users=users,
-        ca_file=ca_file,
-        untrusted_ca_file=untrusted,
+        ca_file=written.ca_file,
+        untrusted_ca_file=written.untrusted_ca_file,
     )
-
-
-_CONFIG = """\
-# Generated for one test session; nothing from /etc/dovecot is read.
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/log/dovecot.log
-info_log_path = {root}/log/dovecot.log
-debug_log_path = {root}/log/dovecot.log
-{process_users}
-protocols = imap pop3
-listen = 127.0.0.1
-ssl = yes
-ssl_cert = <{cert}
-ssl_key = <{key}
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-auth_verbose = yes
-auth_cache_size = 0
-# A wrong password costs 0.5 s (the auth process checks failures twice a second), not 2 s.
-auth_failure_delay = 0
-mail_location = maildir:{root}/mail/%u
-mail_uid = {uid}
-mail_gid = {gid}
-first_valid_uid = 1
-first_valid_gid = 1
-mail_max_userip_connections = 100
-pop3_uidl_format = %08Xu%08Xv
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {passwd}
-}}
-userdb {{
-  driver = passwd-file
-  args = username_format=%u {passwd}
-}}
-service imap-login {{
-{chroot}  inet_listener imap {{
-    port = {imap}
-  }}
-  inet_listener imaps {{
-    port = {imaps}
-    ssl = yes
-  }}
-}}
-service pop3-login {{
-{chroot}  inet_listener pop3 {{
-    port = {pop3}
-  }}
-  inet_listener pop3s {{
-    port = {pop3s}
-    ssl = yes
-  }}
-}}
-service anvil {{
-{chroot}  # No growing delay for an address that keeps failing to log in (mode 0: no socket).
-  unix_listener anvil-auth-penalty {{
-    mode = 0
-  }}
-}}
-"""
 
 
 def _launch(server: Dovecot, *, timeout: float) -> None:
@@ -385,91 +280,6 @@ def _wait_for_greeting(server: Dovecot, port: int, greeting: bytes, deadline: fl
         if time.monotonic() > deadline:
             raise DovecotError(f"dovecot did not greet on {port}\n{server.log()}")
         time.sleep(0.05)
-
-
-def _make_certificates(directory: Path) -> tuple[Path, Path, Path, Path]:
-    """A CA and a server certificate it signed for localhost/127.0.0.1, plus an unrelated CA."""
-    now = datetime.datetime.now(datetime.UTC)
-    validity = (now - datetime.timedelta(days=1), now + datetime.timedelta(days=30))
-
-    def ca(name: str) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-        key = ec.generate_private_key(ec.SECP256R1())
-        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(validity[0])
-            .not_valid_after(validity[1])
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(_ca_usage(), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-            .sign(key, hashes.SHA256())
-        )
-        return key, cert
-
-    ca_key, ca_cert = ca("Helpdesk test mail CA")
-    _, other_cert = ca("Some other CA")
-    key = ec.generate_private_key(ec.SECP256R1())
-    ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(validity[0])
-        .not_valid_after(validity[1])
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    paths = [directory / n for n in ("ca.pem", "server.pem", "server.key", "other-ca.pem")]
-    paths[0].write_bytes(ca_cert.public_bytes(pem))
-    paths[1].write_bytes(cert.public_bytes(pem) + ca_cert.public_bytes(pem))
-    paths[2].write_bytes(
-        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    paths[2].chmod(0o600)
-    paths[3].write_bytes(other_cert.public_bytes(pem))
-    return paths[0], paths[1], paths[2], paths[3]
-
-
-def _ca_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=True,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket()
-            sock.bind(("127.0.0.1", 0))
-            sockets.append(sock)
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def _quoted(folder: str) -> str:

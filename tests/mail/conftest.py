@@ -1,5 +1,6 @@
 """Fixtures for the mail tests: one real Dovecot per session (see tests/mail/dovecot.py), emptied
-before each test that asks for it, and Mailbox rows pointing at it."""
+before each test that asks for it, and Mailbox rows pointing at it; and, without a mail server,
+a mailbox with `receive` (one mail) and `receive_many` (a batch) for the intake batch tests."""
 
 import pytest
 
@@ -7,6 +8,7 @@ from departments.credentials import secret_encrypt
 from departments.models import Mailbox
 from tests.factories import DepartmentFactory
 from tests.mail.dovecot import Dovecot, DovecotError, start_dovecot
+from tickets.mail.intake import IncomingMail, inbound_receive, inbound_receive_many
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +68,40 @@ def make_mailbox(db, dovecot: Dovecot, settings):
         )
 
     return make
+
+
+@pytest.fixture
+def mailbox(department):
+    return Mailbox.objects.create(
+        name="Support",
+        department=department,
+        email_address="support@example.test",
+        host="127.0.0.1",
+        username="support",
+    )
+
+
+@pytest.fixture
+def receive(mailbox, django_capture_on_commit_callbacks):
+    """One mail on its own, the way a webhook delivers it (used to set the scene)."""
+
+    def receive(raw):
+        with django_capture_on_commit_callbacks(execute=True):
+            return inbound_receive(raw=raw, channel="imap", mailbox=mailbox)
+
+    return receive
+
+
+@pytest.fixture
+def receive_many(mailbox, django_capture_on_commit_callbacks):
+    """A batch, as a poll takes it in; what the commit schedules (auto-responses) runs."""
+
+    def receive_many(*raws):
+        with django_capture_on_commit_callbacks(execute=True):
+            return inbound_receive_many(
+                mails=[IncomingMail(raw=raw, server_uid=str(n)) for n, raw in enumerate(raws)],
+                channel="imap",
+                mailbox=mailbox,
+            )
+
+    return receive_many

@@ -4,10 +4,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from accounts.models import CustomerEmail
+from accounts.models import Customer, CustomerEmail
+from departments.models import Department
 from tests.factories import CategoryFactory, CustomerFactory, WebFormFactory
 from tickets import services
-from tickets.attachments import attachments_inspect
+from tickets.attachments import attachments_inspect, attachments_save
+from tickets.models import Message, Status, Ticket
 
 
 def png_bytes(size=(40, 30), color=(200, 30, 30)) -> bytes:
@@ -65,3 +67,32 @@ def customer_with_account(customer_user):
     customer = CustomerFactory(name=customer_user.full_name, user=customer_user)
     CustomerEmail.objects.create(customer=customer, email=customer_user.email, is_primary=True)
     return customer
+
+
+@pytest.fixture
+def message(db):
+    status, _ = Status.objects.get_or_create(type="new", is_default=True, defaults={"name": "New"})
+    ticket = Ticket.objects.create(
+        number=987_654,
+        subject="Printer shows E-042",
+        customer=Customer.objects.create(name="Carla Customer"),
+        department=Department.objects.create(name="Attachments desk", slug="attachments-desk"),
+        status=status,
+        status_type="new",
+        source="public_form",
+    )
+    return Message.objects.create(ticket=ticket, kind="customer", body="See the files.")
+
+
+@pytest.fixture
+def save(message):
+    """Inspect and store files on the message, as a service does."""
+
+    def save(*files):
+        names: list[str] = []
+        attachments = attachments_save(
+            message=message, inspected=attachments_inspect(list(files)), stored_names=names
+        )
+        return attachments, names
+
+    return save

@@ -1,0 +1,97 @@
+"""Mail in, a batch at a time: a batch costs a fixed number of queries however many mails it
+holds."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Customer
+from tests.factories import DepartmentFactory
+from tests.mail.mails import mail
+from tickets import workflow
+from tickets.mail.intake import IncomingMail, inbound_receive_many
+from tickets.models import InboundEmail, Message, OutboundEmail, Ticket
+
+pytestmark = pytest.mark.django_db
+
+Status = InboundEmail.Status
+
+
+def new_requests(count: int, start: int) -> list[IncomingMail]:
+    return [
+        IncomingMail(
+            raw=mail(sender=f"Person {n} <person{n}@example.net>", subject=f"Request {n}"),
+            server_uid=str(n),
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def batch_queries(mailbox, mails: list[IncomingMail]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        results = inbound_receive_many(mails=mails, channel="imap", mailbox=mailbox)
+    assert [r.inbound.status for r in results] == [Status.TICKET] * len(mails)
+    return len(queries)
+
+
+def test_a_batch_of_new_requests_costs_the_same_queries_whatever_its_size(receive, mailbox):
+    receive(mail())  # warms the caches every intake reads (own addresses, blocked senders)
+
+    small = batch_queries(mailbox, new_requests(5, start=0))
+    large = batch_queries(mailbox, new_requests(40, start=5))
+
+    # Measured: 13 queries for 5 mails, 13 for 40.
+    assert large <= small + 2
+    assert Ticket.objects.count() == 1 + 45
+    assert Customer.objects.count() == 1 + 45
+
+
+def test_a_batch_of_replies_costs_the_same_queries_whatever_its_size(receive, mailbox):
+    tickets = [
+        receive(mail(sender=f"c{n}@example.net", subject=f"Case {n}")).inbound.ticket
+        for n in range(45)
+    ]
+
+    def queries(chosen):
+        mails = [
+            IncomingMail(mail(sender=t.customer.emails.get().email, subject=f"Re: {t.tag}"))
+            for t in chosen
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            results = inbound_receive_many(mails=mails, channel="imap", mailbox=mailbox)
+        assert [r.inbound.status for r in results] == [Status.REPLY] * len(chosen)
+        return len(captured)
+
+    small, large = queries(tickets[:5]), queries(tickets[5:])
+
+    # Measured: 11 queries for 5 replies, 11 for 40.
+    assert large <= small + 2
+    assert all(t.messages.filter(kind=Message.Kind.CUSTOMER).count() == 2 for t in tickets)
+    assert OutboundEmail.objects.filter(kind="auto_response").count() == 45
+
+
+def test_a_batch_of_replies_costs_the_same_queries_while_a_consultation_is_open(
+    receive, mailbox, tech
+):
+    legal = DepartmentFactory(name="Legal", consultation_email="legal@example.test")
+    elsewhere = receive(mail(sender="zoe@example.net")).inbound.ticket
+    workflow.ticket_claim_on_open(ticket=elsewhere, tech=tech)
+    workflow.ticket_consult(ticket=elsewhere, tech=tech, department=legal, question="Refund?")
+    tickets = [
+        receive(mail(sender=f"c{n}@example.net", subject=f"Case {n}")).inbound.ticket
+        for n in range(45)
+    ]
+
+    def queries(chosen):
+        mails = [
+            IncomingMail(mail(sender=t.customer.emails.get().email, subject=f"Re: {t.tag}"))
+            for t in chosen
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            results = inbound_receive_many(mails=mails, channel="imap", mailbox=mailbox)
+        assert [r.inbound.status for r in results] == [Status.REPLY] * len(chosen)
+        return len(captured)
+
+    small, large = queries(tickets[:5]), queries(tickets[5:])
+
+    assert large <= small + 2

@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.mailboxes_poll",
         "schedule": timedelta(seconds=env.int("MAIL_POLL_INTERVAL_SECONDS", default=60)),
     },
+    "send-overdue-auto-responses": {
+        "task": "tickets.tasks.inbound_auto_responses_sweep",
+        "schedule": timedelta(minutes=5),
+    },
     "purge-spam": {
         "task": "tickets.tasks.spam_purge",
         "schedule": timedelta(hours=24),

@@ -156,6 +156,7 @@ def inbound_auto_responses_email_send(*, inbound_ids: list[int]) -> int:
         .order_by("pk")
     )
     if not inbounds:
+        _auto_responses_handled(inbound_ids)  # nothing to answer: no ticket or no address
         return 0
     keys = {inbound.pk: f"auto_response:{inbound.pk}" for inbound in inbounds}
     recent = Counter(
@@ -173,8 +174,10 @@ def inbound_auto_responses_email_send(*, inbound_ids: list[int]) -> int:
     )
     templates = {}
     mails = []
+    held = set()  # held back by the hourly limit: handled, never to be sent
     for inbound in inbounds:
         if recent[inbound.from_address] >= settings.MAIL_AUTO_RESPONSES_PER_HOUR:
+            held.add(inbound.pk)
             continue
         recent[inbound.from_address] += 1
         ticket = inbound.ticket
@@ -206,7 +209,44 @@ def inbound_auto_responses_email_send(*, inbound_ids: list[int]) -> int:
                 from_email=inbound.mailbox.email_address if inbound.mailbox else None,
             )
         )
-    return outbound_send_many(mails)
+    try:
+        sent = outbound_send_many(mails)
+    except Exception:
+        # What went out (or was held back) is done; a failed one stays due for the retry or
+        # the sweep.
+        went_out = set(
+            OutboundEmail.objects.filter(
+                idempotency_key__in=[mail.key for mail in mails], status=OutboundEmail.Status.SENT
+            ).values_list("idempotency_key", flat=True)
+        )
+        _auto_responses_handled(
+            [pk for pk in inbound_ids if pk not in keys or keys[pk] in went_out or pk in held]
+        )
+        raise
+    _auto_responses_handled(inbound_ids)
+    return sent
+
+
+def _auto_responses_handled(inbound_ids) -> None:
+    InboundEmail.objects.filter(pk__in=inbound_ids, auto_response_due=True).update(
+        auto_response_due=False
+    )
+
+
+def inbound_auto_responses_overdue(*, older_than: timedelta, within: timedelta) -> list[int]:
+    """Mails whose auto-response is still due a while after they were taken in: the task was
+    never queued (the broker was down at that moment) or gave up. Older ones are let go: an
+    acknowledgement a day late helps nobody."""
+    now = timezone.now()
+    return list(
+        InboundEmail.objects.filter(
+            auto_response_due=True,
+            processed_at__lt=now - older_than,
+            processed_at__gte=now - within,
+        )
+        .order_by("processed_at")
+        .values_list("pk", flat=True)[:5000]
+    )
 
 
 def consultation_email_send(*, message_id: int) -> bool:

@@ -8,6 +8,7 @@ from tickets.notifications import (
     consultation_email_send,
     inbound_auto_response_email_send,
     inbound_auto_responses_email_send,
+    inbound_auto_responses_overdue,
     ticket_confirmation_email_send,
     ticket_reply_email_send,
 )
@@ -36,6 +37,16 @@ def inbound_auto_responses_send(inbound_ids: list[int]) -> int:
     """Acknowledge the new tickets a batch of mail opened; each is sent once however often
     this runs, so a retry after one failure re-sends nothing that went out."""
     return inbound_auto_responses_email_send(inbound_ids=inbound_ids)
+
+
+@shared_task
+def inbound_auto_responses_sweep() -> int:
+    """Beat: queue again the auto-responses still due ten minutes after their mail came in
+    (their task was never queued, or gave up), for up to a day; each is sent at most once."""
+    ids = inbound_auto_responses_overdue(older_than=timedelta(minutes=10), within=timedelta(days=1))
+    for start in range(0, len(ids), 50):
+        inbound_auto_responses_send.delay(inbound_ids=ids[start : start + 50])
+    return len(ids)
 
 
 @shared_task

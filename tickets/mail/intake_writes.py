@@ -22,6 +22,15 @@ from tickets.models import (
 )
 
 Status = InboundEmail.Status
+RECORD_OUTCOME_FIELDS = [
+    "status",
+    "error",
+    "spam_score",
+    "ticket",
+    "message",
+    "processed_at",
+    "auto_response_due",
+]
 
 
 def plans_write(
@@ -46,7 +55,11 @@ def plans_write(
     if answered:
         from tickets.tasks import inbound_auto_responses_send
 
-        transaction.on_commit(lambda: inbound_auto_responses_send.delay(inbound_ids=answered))
+        # Robust: with the broker unreachable right now the batch still counts as taken in;
+        # the records say the auto-responses are due, and the sweep sends them later.
+        transaction.on_commit(
+            lambda: inbound_auto_responses_send.delay(inbound_ids=answered), robust=True
+        )
 
 
 def _records_write(
@@ -82,11 +95,10 @@ def _records_write(
         inbound.ticket_id = plan.ticket.pk if plan.ticket else None
         inbound.message = plan.message
         inbound.processed_at = now
+        inbound.auto_response_due = plan.auto_response
         plan.inbound = inbound
         if plan.arrival.inbound is not None:
-            inbound.save(
-                update_fields=["status", "error", "spam_score", "ticket", "message", "processed_at"]
-            )
+            inbound.save(update_fields=RECORD_OUTCOME_FIELDS)
     InboundEmail.objects.bulk_create(records)
 
 

@@ -77,6 +77,10 @@ class InboundEmail(models.Model):
     )
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # The mail opened a ticket that gets an auto-response, not handled yet: set with the record,
+    # cleared once it is sent (or held back by the hourly limit), so a sweep finds any whose task
+    # was never queued (the broker down at that moment) or gave up.
+    auto_response_due = models.BooleanField(_("auto-response due"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("inbound email")
@@ -93,6 +97,11 @@ class InboundEmail(models.Model):
             models.Index(fields=["status", "-received_at"], name="tickets_inbound_status"),
             # POP3 polls ask, per UIDL on the server, whether that mail was taken in already.
             models.Index(fields=["mailbox", "server_uid"], name="tickets_inbound_server_uid"),
+            models.Index(
+                fields=["processed_at"],
+                condition=Q(auto_response_due=True),
+                name="tickets_inbound_response_due",
+            ),
         ]
 
     def __str__(self):

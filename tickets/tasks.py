@@ -28,7 +28,9 @@ def ticket_reply_send(message_id: int) -> bool:
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
 def inbound_auto_response_send(inbound_id: int) -> bool:
-    """Acknowledge a ticket opened by mail; sent once, rate-limited per sender."""
+    """Acknowledge a ticket opened by mail; sent once, rate-limited per sender. The intake now
+    queues inbound_auto_responses_send for a whole batch; this one stays so that tasks queued
+    by an older version before an upgrade still run."""
     return inbound_auto_response_email_send(inbound_id=inbound_id)
 
 

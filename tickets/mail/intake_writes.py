@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from departments.models import Department, Mailbox
 from tickets import services
+from tickets.attachments import attachments_save
 from tickets.events import status_set
 from tickets.fraud import refused_attempt_fields
 from tickets.mail.intake_plans import Plan, TicketRef
@@ -171,8 +172,6 @@ def _replies_add(plans: list[Plan], *, stored_names) -> None:
 def _consultation_answer(plan: Plan, *, stored_names) -> None:
     """The consulted department's answer joins the thread; the case goes back, open, to the top
     of its tech's pool."""
-    from tickets.attachments import attachments_save
-
     consultation = plan.consultation
     ticket = Ticket.objects.select_for_update().get(pk=consultation.ticket_id)
     message = Message.objects.create(

@@ -51,20 +51,7 @@ def outbound_prepare(
 ) -> OutboundEmail:
     """Record the mail and give it its Message-ID, committed before any sending."""
     _header_safe(to, subject)
-    with transaction.atomic():
-        outbound, _created = OutboundEmail.objects.get_or_create(
-            idempotency_key=key,
-            defaults={
-                "kind": kind,
-                "ticket": ticket,
-                "to": to,
-                "subject": subject,
-                "message_id_header": make_msgid(
-                    idstring=kind.replace("_", "-"), domain=message_id_domain()
-                ),
-            },
-        )
-    return outbound
+    return _outbound_rows([(key, kind, ticket, to, subject)])[key]
 
 
 @dataclass(frozen=True)
@@ -103,7 +90,7 @@ def outbound_send_many(mails: Sequence[OutgoingMail]) -> int:
         except UnsafeHeader as error:
             failures[mail.key] = error
     ready = [mail for mail in mails if mail.key not in failures]
-    rows = _outbound_prepare_many(ready)
+    rows = _outbound_rows([(m.key, m.kind, m.ticket, m.to, m.subject) for m in ready])
     with transaction.atomic():
         locked = {
             row.pk: row
@@ -162,30 +149,32 @@ def _connection(mails: Sequence[OutgoingMail], failures: dict[str, Exception]):
             connection.close()
 
 
-def _outbound_prepare_many(mails: Sequence[OutgoingMail]) -> dict[str, OutboundEmail]:
-    """The outbox row of each mail, created (with its Message-ID) when new: two statements for
-    all, committed before anything is sent."""
-    if not mails:
+def _outbound_rows(
+    entries: Sequence[tuple[str, str, Ticket | None, str, str]],
+) -> dict[str, OutboundEmail]:
+    """The outbox row of each (key, kind, ticket, to, subject), created with its Message-ID when
+    the key is new: two statements for all, committed before anything is sent."""
+    if not entries:
         return {}
     with transaction.atomic():
         OutboundEmail.objects.bulk_create(
             [
                 OutboundEmail(
-                    idempotency_key=mail.key,
-                    kind=mail.kind,
-                    ticket=mail.ticket,
-                    to=mail.to,
-                    subject=mail.subject,
+                    idempotency_key=key,
+                    kind=kind,
+                    ticket=ticket,
+                    to=to,
+                    subject=subject,
                     message_id_header=make_msgid(
-                        idstring=mail.kind.replace("_", "-"), domain=message_id_domain()
+                        idstring=kind.replace("_", "-"), domain=message_id_domain()
                     ),
                 )
-                for mail in mails
+                for key, kind, ticket, to, subject in entries
             ],
             ignore_conflicts=True,
         )
-        rows = OutboundEmail.objects.filter(idempotency_key__in=[mail.key for mail in mails])
-        return {row.idempotency_key: row for row in rows.only("pk", "idempotency_key")}
+        rows = OutboundEmail.objects.filter(idempotency_key__in=[entry[0] for entry in entries])
+        return {row.idempotency_key: row for row in rows}
 
 
 def _deliver(mail: OutgoingMail, message_id: str, connection) -> None:

@@ -1,11 +1,9 @@
 """The spam filter learning from mail and from techs' corrections, also from many threads at
 once."""
 
-import threading
-
 import pytest
-from django.db import connection
 
+from tests.concurrency import run_in_threads
 from tests.mail.spam_corpus import HAM, SPAM, tokens_of
 from tickets.mail.spam import spam_corpus_size, spam_learn
 from tickets.models import SpamToken
@@ -73,28 +71,6 @@ def test_learning_truncates_tokens_longer_than_the_column():
     spam_learn(tokens={"x" * 100}, is_spam=True)
 
     assert counts("x" * 64) == (1, 0)
-
-
-def run_in_threads(count, work):
-    """Run work(index) in `count` threads that start together, each on its own connection."""
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run(index):
-        try:
-            barrier.wait(timeout=10)
-            work(index)
-        except Exception as error:  # reported below; a thread must not die silently
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,14 +1,12 @@
 """Which canned responses a tech may pick, searching them, and counting their use."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.http import Http404
 
 from responses.models import CannedResponse
 from responses.selectors import canned_responses_for
 from responses.services import canned_response_use
+from tests.concurrency import run_in_threads
 from tests.factories import DepartmentFactory, MembershipFactory, TechFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,24 +149,11 @@ def test_simultaneous_uses_are_all_counted(canned, submit, department):
         MembershipFactory(user=tech, department=department)
     ticket = submit()
     response = canned()
-    start = threading.Barrier(len(techs))
-    errors = []
 
-    def use(tech):
-        try:
-            start.wait()
-            for _ in range(5):
-                canned_response_use(response_id=response.pk, ticket=ticket, tech=tech)
-        except Exception as error:  # reported below; a thread's exception is otherwise lost
-            errors.append(error)
-        finally:
-            connection.close()
+    def use(index):
+        for _ in range(5):
+            canned_response_use(response_id=response.pk, ticket=ticket, tech=techs[index])
 
-    threads = [threading.Thread(target=use, args=(tech,)) for tech in techs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(len(techs), use)  # fails the test if any thread raised
 
-    assert errors == []
     assert CannedResponse.objects.get(pk=response.pk).usage_count == 20

@@ -1,13 +1,12 @@
 """Opening a general-pool ticket takes it; "get next" hands out cases; two techs never share one."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.concurrency import run_in_threads
 from tests.factories import DepartmentFactory, MembershipFactory, TechFactory, UserFactory
 from tickets import access, workflow
 from tickets.models import Message, Priority, StatusType, Ticket
@@ -164,28 +163,6 @@ def test_the_desk_names_the_tech_who_took_the_ticket_a_moment_earlier(
     assert f"Olga Other took [#{ticket.number}] a moment ago" in html
     ticket.refresh_from_db()
     assert ticket.assignee == other_tech
-
-
-def run_in_threads(count, work):
-    """Run work(index) in `count` threads that start together, each on its own connection."""
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run(index):
-        try:
-            barrier.wait(timeout=10)
-            work(index)
-        except Exception as error:  # reported below; a thread must not die silently
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -85,9 +85,9 @@ def mailbox(department):
 def receive(mailbox, django_capture_on_commit_callbacks):
     """One mail on its own, the way a webhook delivers it (used to set the scene)."""
 
-    def receive(raw):
+    def receive(raw, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return inbound_receive(raw=raw, channel="imap", mailbox=mailbox)
+            return inbound_receive(raw=raw, channel="imap", mailbox=mailbox, **kwargs)
 
     return receive
 

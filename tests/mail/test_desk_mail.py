@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from departments.models import Mailbox
 from tests.factories import DepartmentFactory, MembershipFactory, TechFactory
 from tests.mail.mails import mail
 from tickets import workflow
@@ -11,17 +10,6 @@ from tickets.mail.intake import inbound_receive
 from tickets.models import Consultation, InboundEmail, StatusType
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mailbox(department):
-    return Mailbox.objects.create(
-        name="Support",
-        department=department,
-        email_address="support@example.test",
-        host="x",
-        username="x",
-    )
 
 
 @pytest.fixture

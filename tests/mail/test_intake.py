@@ -4,13 +4,11 @@ spam and consultations through the one intake door."""
 import pytest
 from django.db.models import Count
 
-from departments.models import Mailbox
 from tests.factories import DepartmentFactory
 from tests.mail.mails import mail
 from tests.tickets.conftest import png_bytes
 from tickets import workflow
 from tickets.mail import intake, intake_writes
-from tickets.mail.intake import inbound_receive
 from tickets.mail.spam_verdicts import spam_verdict_change
 from tickets.models import (
     Attachment,
@@ -26,26 +24,6 @@ from tickets.models import (
 pytestmark = pytest.mark.django_db
 
 Status = InboundEmail.Status
-
-
-@pytest.fixture
-def mailbox(department):
-    return Mailbox.objects.create(
-        name="Support",
-        department=department,
-        email_address="support@example.test",
-        host="127.0.0.1",
-        username="support",
-    )
-
-
-@pytest.fixture
-def receive(mailbox, django_capture_on_commit_callbacks):
-    def receive(raw, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return inbound_receive(raw=raw, channel="imap", mailbox=mailbox, **kwargs)
-
-    return receive
 
 
 def auto_responses():

@@ -46,23 +46,25 @@ def test_a_batch_of_new_requests_costs_the_same_queries_whatever_its_size(receiv
     assert Customer.objects.count() == 1 + 45
 
 
+def reply_queries(mailbox, tickets) -> int:
+    """Queries of taking in, as one batch, a tagged reply from each ticket's customer."""
+    mails = [
+        IncomingMail(mail(sender=t.customer.emails.get().email, subject=f"Re: {t.tag}"))
+        for t in tickets
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        results = inbound_receive_many(mails=mails, channel="imap", mailbox=mailbox)
+    assert [r.inbound.status for r in results] == [Status.REPLY] * len(tickets)
+    return len(captured)
+
+
 def test_a_batch_of_replies_costs_the_same_queries_whatever_its_size(receive, mailbox):
     tickets = [
         receive(mail(sender=f"c{n}@example.net", subject=f"Case {n}")).inbound.ticket
         for n in range(45)
     ]
 
-    def queries(chosen):
-        mails = [
-            IncomingMail(mail(sender=t.customer.emails.get().email, subject=f"Re: {t.tag}"))
-            for t in chosen
-        ]
-        with CaptureQueriesContext(connection) as captured:
-            results = inbound_receive_many(mails=mails, channel="imap", mailbox=mailbox)
-        assert [r.inbound.status for r in results] == [Status.REPLY] * len(chosen)
-        return len(captured)
-
-    small, large = queries(tickets[:5]), queries(tickets[5:])
+    small, large = reply_queries(mailbox, tickets[:5]), reply_queries(mailbox, tickets[5:])
 
     # Measured: 11 queries for 5 replies, 11 for 40.
     assert large <= small + 2
@@ -82,16 +84,6 @@ def test_a_batch_of_replies_costs_the_same_queries_while_a_consultation_is_open(
         for n in range(45)
     ]
 
-    def queries(chosen):
-        mails = [
-            IncomingMail(mail(sender=t.customer.emails.get().email, subject=f"Re: {t.tag}"))
-            for t in chosen
-        ]
-        with CaptureQueriesContext(connection) as captured:
-            results = inbound_receive_many(mails=mails, channel="imap", mailbox=mailbox)
-        assert [r.inbound.status for r in results] == [Status.REPLY] * len(chosen)
-        return len(captured)
-
-    small, large = queries(tickets[:5]), queries(tickets[5:])
+    small, large = reply_queries(mailbox, tickets[:5]), reply_queries(mailbox, tickets[5:])
 
     assert large <= small + 2

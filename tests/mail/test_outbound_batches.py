@@ -7,7 +7,6 @@ from django.core import mail as django_mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from departments.models import Mailbox
 from tests.mail.mails import mail
 from tickets.mail import outbound
 from tickets.mail.intake import IncomingMail, inbound_receive_many
@@ -190,17 +189,6 @@ def test_when_the_server_cannot_be_reached_every_mail_is_failed(monkeypatch, mai
     rows = OutboundEmail.objects.all()
     assert {(row.status, row.attempts) for row in rows} == {(Sent.FAILED, 1)}
     assert len(rows) == 3
-
-
-@pytest.fixture
-def mailbox(department):
-    return Mailbox.objects.create(
-        name="Support",
-        department=department,
-        email_address="support@example.test",
-        host="127.0.0.1",
-        username="support",
-    )
 
 
 def take_in(mailbox, raws) -> list[int]:

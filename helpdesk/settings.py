@@ -136,7 +136,7 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 else:
     # Embedded mode: every process of `make run` sees the same cache and queue through files.
     _celery_dir = VAR_DIR / "celery"
@@ -168,6 +168,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that queues a task while the broker is unreachable gives up within about a
+# second: the work is in the database already (the outbox) and a sweep queues it later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sign-outs-for-expired-sessions": {
@@ -182,9 +190,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.mailboxes_poll",
         "schedule": timedelta(seconds=env.int("MAIL_POLL_INTERVAL_SECONDS", default=60)),
     },
-    "send-overdue-auto-responses": {
-        "task": "tickets.tasks.inbound_auto_responses_sweep",
-        "schedule": timedelta(minutes=5),
+    "send-outbox": {
+        "task": "tickets.tasks.outbox_sweep_due",
+        "schedule": timedelta(minutes=1),
     },
     "purge-spam": {
         "task": "tickets.tasks.spam_purge",
@@ -336,6 +344,12 @@ MAIL_POLL_BATCH = env.int("MAIL_POLL_BATCH", default=200)
 MAIL_POLL_INTERVAL_SECONDS = env.int("MAIL_POLL_INTERVAL_SECONDS", default=60)
 # At most this many auto-responses to one sender per hour, whatever they send.
 MAIL_AUTO_RESPONSES_PER_HOUR = env.int("MAIL_AUTO_RESPONSES_PER_HOUR", default=3)
+# At most this many ticket confirmations to one address per hour: the web form cannot be used
+# to flood a stranger with mail from the helpdesk's address. The tickets are still opened.
+MAIL_CONFIRMATIONS_PER_HOUR = env.int("MAIL_CONFIRMATIONS_PER_HOUR", default=5)
+# A mail that fails to send is tried again, pausing 2, 4, 8… minutes (at most an hour), this
+# many times in all; then it stays failed in the outbox for an admin to send again.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 # Spam is deleted this many days after it arrived.
 SPAM_RETENTION_DAYS = env.int("SPAM_RETENTION_DAYS", default=30)
 # A CA bundle to verify mailbox servers against instead of the system's (self-hosted mail).

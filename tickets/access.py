@@ -9,7 +9,7 @@ from django.http import Http404
 
 from accounts.models import User
 from departments.models import Membership
-from tickets.models import Attachment, Message, Ticket, customer_visible_q
+from tickets.models import Attachment, Message, OutboundEmail, Ticket, customer_visible_q
 
 TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
 
@@ -103,3 +103,11 @@ def supervises_ticket(*, user: User, ticket: Ticket) -> bool:
             user=user, department_id=ticket.department_id, is_manager=True
         ).exists()
     )
+
+
+def outbound_of_ticket(*, ticket: Ticket, outbound_id: int) -> OutboundEmail:
+    """A mail of this ticket's outbox (a held confirmation a manager approves)."""
+    outbound = OutboundEmail.objects.filter(pk=outbound_id, ticket=ticket).first()
+    if outbound is None:
+        raise Http404
+    return outbound

@@ -1,29 +1,21 @@
-"""Mail the product sends about tickets, from the admin-editable templates
-(responses/mail_templates.py), through the idempotent outbox (tickets/mail/outbound.py)."""
+"""What each mail the product sends about tickets says: the outbox's rows (tickets/mail/outbox.py)
+rendered, when they are sent, from the admin-editable templates (responses/mail_templates.py).
 
-from collections import Counter
-from datetime import timedelta
+A renderer takes the outbox rows of its kind and gives, for each, the mail to send or the reason
+it is held back; it reads, and writes nothing but a sent reply's Message-ID."""
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.signatures import signature_attach, signature_for_email
 from responses.mail_templates import mail_render, mail_template_for, mail_values
 from responses.models import MailTemplate
-from tickets.mail.outbound import (
-    AUTO_GENERATED,
-    AUTO_REPLIED,
-    OutgoingMail,
-    outbound_prepare,
-    outbound_send,
-    outbound_send_many,
-)
-from tickets.models import AnswerPreference, InboundEmail, Message, OutboundEmail, Ticket
+from tickets.mail import outbox
+from tickets.mail.outbound import AUTO_GENERATED, AUTO_REPLIED, OutgoingMail
+from tickets.mail.outbox import Held, Rendered
+from tickets.models import AnswerPreference, Message, OutboundEmail, Ticket
 
 
 def ticket_secret_link(ticket: Ticket) -> str:
@@ -55,12 +47,16 @@ def thread_message_ids(ticket: Ticket, *, before: Message | None = None) -> list
     return list(messages.order_by("created_at", "id").values_list("email_message_id", flat=True))
 
 
-def ticket_confirmation_email_send(*, ticket_id: int) -> bool:
-    """Email the customer their ticket number and secret link, once."""
-    ticket = Ticket.objects.select_related("customer", "department", "status").get(pk=ticket_id)
+def confirmation_mails(rows: list[OutboundEmail]) -> list[Rendered]:
+    """A new ticket's number and secret link, to its customer."""
+    return [_confirmation_mail(row) for row in rows]
+
+
+def _confirmation_mail(row: OutboundEmail) -> Rendered:
+    ticket = row.ticket
     address = customer_address(ticket)
     if address is None:
-        return False
+        return Held("The customer has no email address.")
     subject, body = mail_template_for(
         key=MailTemplate.Key.CONFIRMATION, department=ticket.department
     )
@@ -69,9 +65,9 @@ def ticket_confirmation_email_send(*, ticket_id: int) -> bool:
         body=body,
         values=mail_values(ticket=ticket, link=ticket_secret_link(ticket)),
     )
-    sent = outbound_send(
-        key=f"confirmation:{ticket.pk}",
-        kind="confirmation",
+    return OutgoingMail(
+        key=row.idempotency_key,
+        kind=row.kind,
         ticket=ticket,
         to=address,
         subject=mail.subject,
@@ -80,24 +76,22 @@ def ticket_confirmation_email_send(*, ticket_id: int) -> bool:
         auto_submitted=AUTO_REPLIED,
         from_email=ticket_from_address(ticket),
     )
-    if sent:
-        Ticket.objects.filter(pk=ticket.pk).update(confirmation_sent_at=timezone.now())
-    return sent
 
 
-def ticket_reply_email_send(*, message_id: int) -> bool:
-    """Email a public reply to the customer, once: [#number] in the subject, a Message-ID kept
-    on the message for threading, In-Reply-To / References to the thread's earlier mail, and
-    the tech's signature. Customers who asked only to be told get a notice with the link."""
-    message = Message.objects.select_related(
-        "ticket", "ticket__customer", "ticket__department", "ticket__status", "author"
-    ).get(pk=message_id)
+def reply_mails(rows: list[OutboundEmail]) -> list[Rendered]:
+    """A public reply, to the customer: [#number] in the subject, the row's Message-ID (kept on
+    the message for threading), In-Reply-To / References to the thread's earlier mail, and the
+    tech's signature. Customers who asked only to be told get a notice with the link."""
+    return [_reply_mail(row) for row in rows]
+
+
+def _reply_mail(row: OutboundEmail) -> Rendered:
+    message, ticket = row.message, row.ticket
     if message.kind != Message.Kind.REPLY or message.awaiting_approval:
-        return False
-    ticket = message.ticket
+        return Held("Not a public reply, or not approved.")
     address = customer_address(ticket)
     if address is None:
-        return False
+        return Held("The customer has no email address.")
     full_text = ticket.answer_preference == AnswerPreference.ANSWER_BY_EMAIL
     key = MailTemplate.Key.REPLY if full_text else MailTemplate.Key.REPLY_NOTICE
     text = message.body
@@ -115,14 +109,9 @@ def ticket_reply_email_send(*, message_id: int) -> bool:
             text_part += f"\n\n-- \n{signature.text}"
         html_part = mark_safe(f'{html_part}<div style="color:#495057">{signature.html}</div>')
     earlier = thread_message_ids(ticket, before=message)
-    outbound = outbound_prepare(
-        key=f"reply:{message.pk}", kind="reply", ticket=ticket, to=address, subject=mail.subject
-    )
-    if message.email_message_id != outbound.message_id_header:
-        Message.objects.filter(pk=message.pk).update(email_message_id=outbound.message_id_header)
-    sent = outbound_send(
-        key=f"reply:{message.pk}",
-        kind="reply",
+    return OutgoingMail(
+        key=row.idempotency_key,
+        kind=row.kind,
         ticket=ticket,
         to=address,
         subject=mail.subject,
@@ -134,53 +123,18 @@ def ticket_reply_email_send(*, message_id: int) -> bool:
         decorate=(lambda m: signature_attach(m, signature)) if signature else None,
         from_email=ticket_from_address(ticket),
     )
-    if sent:
-        with transaction.atomic():
-            Message.objects.filter(pk=message.pk).update(emailed_at=timezone.now())
-    return sent
 
 
-def inbound_auto_response_email_send(*, inbound_id: int) -> bool:
-    return inbound_auto_responses_email_send(inbound_ids=[inbound_id]) == 1
-
-
-def inbound_auto_responses_email_send(*, inbound_ids: list[int]) -> int:
-    """Acknowledge new tickets that arrived by mail, each once, and at most
-    MAIL_AUTO_RESPONSES_PER_HOUR times an hour to one sender, so two auto-responders can never
-    keep each other busy. A batch of mails costs a few queries, not a few per mail; how many
-    went out now is returned."""
-    inbounds = list(
-        InboundEmail.objects.filter(pk__in=inbound_ids, ticket__isnull=False)
-        .exclude(from_address="")
-        .select_related("mailbox", "ticket__customer", "ticket__department", "ticket__status")
-        .order_by("pk")
-    )
-    if not inbounds:
-        _auto_responses_handled(inbound_ids)  # nothing to answer: no ticket or no address
-        return 0
-    keys = {inbound.pk: f"auto_response:{inbound.pk}" for inbound in inbounds}
-    recent = Counter(
-        dict(
-            OutboundEmail.objects.filter(
-                kind="auto_response",
-                to__in={inbound.from_address for inbound in inbounds},
-                created_at__gte=timezone.now() - timedelta(hours=1),
-            )
-            .exclude(idempotency_key__in=keys.values())
-            .values("to")
-            .annotate(count=Count("pk"))
-            .values_list("to", "count")
-        )
-    )
+def auto_response_mails(rows: list[OutboundEmail]) -> list[Rendered]:
+    """The acknowledgement of a new ticket opened by mail, to the mail's sender, threaded under
+    it. One template lookup per department and mailbox, not per mail."""
     templates = {}
-    mails = []
-    held = set()  # held back by the hourly limit: handled, never to be sent
-    for inbound in inbounds:
-        if recent[inbound.from_address] >= settings.MAIL_AUTO_RESPONSES_PER_HOUR:
-            held.add(inbound.pk)
+    rendered: list[Rendered] = []
+    for row in rows:
+        inbound, ticket = row.inbound, row.ticket
+        if inbound is None or ticket is None or not inbound.from_address:
+            rendered.append(Held("No ticket or no address to answer."))
             continue
-        recent[inbound.from_address] += 1
-        ticket = inbound.ticket
         scope = (ticket.department_id, inbound.mailbox_id)
         if scope not in templates:
             templates[scope] = mail_template_for(
@@ -194,10 +148,10 @@ def inbound_auto_responses_email_send(*, inbound_ids: list[int]) -> int:
             body=body,
             values=mail_values(ticket=ticket, link=ticket_secret_link(ticket)),
         )
-        mails.append(
+        rendered.append(
             OutgoingMail(
-                key=keys[inbound.pk],
-                kind="auto_response",
+                key=row.idempotency_key,
+                kind=row.kind,
                 ticket=ticket,
                 to=inbound.from_address,
                 subject=mail.subject,
@@ -209,54 +163,18 @@ def inbound_auto_responses_email_send(*, inbound_ids: list[int]) -> int:
                 from_email=inbound.mailbox.email_address if inbound.mailbox else None,
             )
         )
-    try:
-        sent = outbound_send_many(mails)
-    except Exception:
-        # What went out (or was held back) is done; a failed one stays due for the retry or
-        # the sweep.
-        went_out = set(
-            OutboundEmail.objects.filter(
-                idempotency_key__in=[mail.key for mail in mails], status=OutboundEmail.Status.SENT
-            ).values_list("idempotency_key", flat=True)
-        )
-        _auto_responses_handled(
-            [pk for pk in inbound_ids if pk not in keys or keys[pk] in went_out or pk in held]
-        )
-        raise
-    _auto_responses_handled(inbound_ids)
-    return sent
+    return rendered
 
 
-def _auto_responses_handled(inbound_ids) -> None:
-    InboundEmail.objects.filter(pk__in=inbound_ids, auto_response_due=True).update(
-        auto_response_due=False
-    )
+def consultation_mails(rows: list[OutboundEmail]) -> list[Rendered]:
+    """A consultation question, to the consulted department's address. Its Message-ID, kept on
+    the question, is how the department's answer finds its way back."""
+    return [_consultation_mail(row) for row in rows]
 
 
-def inbound_auto_responses_overdue(*, older_than: timedelta, within: timedelta) -> list[int]:
-    """Mails whose auto-response is still due a while after they were taken in: the task was
-    never queued (the broker was down at that moment) or gave up. Older ones are let go: an
-    acknowledgement a day late helps nobody."""
-    now = timezone.now()
-    return list(
-        InboundEmail.objects.filter(
-            auto_response_due=True,
-            processed_at__lt=now - older_than,
-            processed_at__gte=now - within,
-        )
-        .order_by("processed_at")
-        .values_list("pk", flat=True)[:5000]
-    )
-
-
-def consultation_email_send(*, message_id: int) -> bool:
-    """Mail a consultation question to the consulted department's address, once. Its
-    Message-ID, kept on the question, is how the department's answer finds its way back."""
-    message = Message.objects.select_related(
-        "ticket", "ticket__customer", "ticket__department", "ticket__status", "author"
-    ).get(pk=message_id)
-    consultation = message.ticket.consultations.select_related("department").get(question=message)
-    ticket = message.ticket
+def _consultation_mail(row: OutboundEmail) -> Rendered:
+    message, ticket = row.message, row.ticket
+    consultation = ticket.consultations.select_related("department").get(question=message)
     subject, body = mail_template_for(
         key=MailTemplate.Key.CONSULTATION, department=ticket.department
     )
@@ -265,19 +183,9 @@ def consultation_email_send(*, message_id: int) -> bool:
     )
     values["ticket_link"] = ""  # the customer's private link is not for other departments
     mail = mail_render(subject=subject, body=body, values=values)
-    key = f"consultation:{message.pk}"
-    outbound = outbound_prepare(
-        key=key,
-        kind="consultation",
-        ticket=ticket,
-        to=consultation.department.consultation_email,
-        subject=mail.subject,
-    )
-    if message.email_message_id != outbound.message_id_header:
-        Message.objects.filter(pk=message.pk).update(email_message_id=outbound.message_id_header)
-    return outbound_send(
-        key=key,
-        kind="consultation",
+    return OutgoingMail(
+        key=row.idempotency_key,
+        kind=row.kind,
         ticket=ticket,
         to=consultation.department.consultation_email,
         subject=mail.subject,
@@ -285,3 +193,11 @@ def consultation_email_send(*, message_id: int) -> bool:
         html=mail.html,
         from_email=ticket_from_address(ticket),
     )
+
+
+RENDERERS = {
+    outbox.CONFIRMATION: confirmation_mails,
+    outbox.REPLY: reply_mails,
+    outbox.AUTO_RESPONSE: auto_response_mails,
+    outbox.CONSULTATION: consultation_mails,
+}

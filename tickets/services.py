@@ -6,7 +6,6 @@ again if it fails, so a failure leaves neither a ticket without its message nor 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.customers import customer_match_or_create, customers_create
@@ -20,6 +19,7 @@ from tickets.attachments import (
 )
 from tickets.events import event_add, status_set
 from tickets.fraud import sender_check
+from tickets.mail import outbox
 from tickets.models import (
     AnswerPreference,
     Message,
@@ -30,7 +30,6 @@ from tickets.models import (
 )
 from tickets.numbering import ticket_number_next, ticket_numbers_next
 from tickets.statuses import status_default
-from tickets.tasks import ticket_confirmation_send
 
 SOURCE_OF_AUDIENCE = {
     WebForm.Audience.PUBLIC: Source.PUBLIC_FORM,
@@ -140,7 +139,13 @@ def _ticket_insert(
     message.save(force_insert=True)
     attachments_save(message=message, inspected=list(attachments), stored_names=stored_names)
     if send_confirmation:
-        transaction.on_commit(lambda: ticket_confirmation_send.delay(ticket_id=ticket.pk))
+        # Written with the ticket, sent after the commit (or by the sweep). What a trainee
+        # entered waits for a manager's approval, like their replies.
+        outbox.outbox_add(
+            kind=outbox.CONFIRMATION,
+            ticket=ticket,
+            awaiting_approval=created_by is not None and created_by.is_trainee,
+        )
     return ticket
 
 

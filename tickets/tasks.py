@@ -4,51 +4,21 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from tickets.notifications import (
-    consultation_email_send,
-    inbound_auto_response_email_send,
-    inbound_auto_responses_email_send,
-    inbound_auto_responses_overdue,
-    ticket_confirmation_email_send,
-    ticket_reply_email_send,
-)
+from tickets.mail.outbox import outbox_send_due, outbox_sweep
 
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
-def ticket_confirmation_send(ticket_id: int) -> bool:
-    """Send a new ticket's confirmation; retried with backoff while the mail server fails."""
-    return ticket_confirmation_email_send(ticket_id=ticket_id)
-
-
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
-def ticket_reply_send(message_id: int) -> bool:
-    """Email a tech's public reply; retried with backoff, sent once however often it runs."""
-    return ticket_reply_email_send(message_id=message_id)
-
-
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
-def inbound_auto_response_send(inbound_id: int) -> bool:
-    """Acknowledge a ticket opened by mail; sent once, rate-limited per sender. The intake now
-    queues inbound_auto_responses_send for a whole batch; this one stays so that tasks queued
-    by an older version before an upgrade still run."""
-    return inbound_auto_response_email_send(inbound_id=inbound_id)
-
-
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
-def inbound_auto_responses_send(inbound_ids: list[int]) -> int:
-    """Acknowledge the new tickets a batch of mail opened; each is sent once however often
-    this runs, so a retry after one failure re-sends nothing that went out."""
-    return inbound_auto_responses_email_send(inbound_ids=inbound_ids)
+@shared_task(acks_late=True)
+def outbox_send(outbox_ids: list[int]) -> int:
+    """Send these outbox rows, each at most once however often this runs. No retry here: a
+    failed row records when to try again, and the sweep queues it then."""
+    return outbox_send_due(outbox_ids=outbox_ids)
 
 
 @shared_task
-def inbound_auto_responses_sweep() -> int:
-    """Beat: queue again the auto-responses still due ten minutes after their mail came in
-    (their task was never queued, or gave up), for up to a day; each is sent at most once."""
-    ids = inbound_auto_responses_overdue(older_than=timedelta(minutes=10), within=timedelta(days=1))
-    for start in range(0, len(ids), 50):
-        inbound_auto_responses_send.delay(inbound_ids=ids[start : start + 50])
-    return len(ids)
+def outbox_sweep_due() -> int:
+    """Beat: queue every outbox row still due (its task was never queued because the broker
+    was down, was lost, or failed), so no mail is lost and none is sent twice."""
+    return outbox_sweep()
 
 
 @shared_task
@@ -90,6 +60,53 @@ def spam_purge() -> int:
     return deleted
 
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
-def consultation_send(message_id: int) -> bool:
-    return consultation_email_send(message_id=message_id)
+# Tasks an older version queued before an upgrade still arrive: each puts its mail into the
+# outbox (once, by its key) and sends it from there.
+def _outbox_legacy(**entry) -> int:
+    from django.db import transaction
+
+    from tickets.mail.outbox import OutboxEntry, outbox_add_many
+
+    with transaction.atomic():
+        rows = outbox_add_many([OutboxEntry(**entry)])
+    return outbox_send_due(outbox_ids=[row.pk for row in rows])
+
+
+@shared_task(acks_late=True)
+def ticket_confirmation_send(ticket_id: int) -> int:
+    from tickets.models import Ticket
+
+    return _outbox_legacy(kind="confirmation", ticket_id=Ticket.objects.get(pk=ticket_id).pk)
+
+
+@shared_task(acks_late=True)
+def ticket_reply_send(message_id: int) -> int:
+    from tickets.models import Message
+
+    message = Message.objects.get(pk=message_id)
+    return _outbox_legacy(kind="reply", ticket_id=message.ticket_id, message_id=message.pk)
+
+
+@shared_task(acks_late=True)
+def consultation_send(message_id: int) -> int:
+    from tickets.models import Message
+
+    message = Message.objects.get(pk=message_id)
+    return _outbox_legacy(kind="consultation", ticket_id=message.ticket_id, message_id=message.pk)
+
+
+@shared_task(acks_late=True)
+def inbound_auto_responses_send(inbound_ids: list[int]) -> int:
+    from tickets.models import InboundEmail
+
+    return sum(
+        _outbox_legacy(
+            kind="auto_response",
+            ticket_id=inbound.ticket_id,
+            inbound_id=inbound.pk,
+            to=inbound.from_address,
+        )
+        for inbound in InboundEmail.objects.filter(
+            pk__in=inbound_ids, ticket__isnull=False
+        ).exclude(from_address="")
+    )

@@ -54,6 +54,11 @@ urlpatterns = [
         name="desk_reply_approve",
     ),
     path(
+        "desk/t/<int:number>/mail/<int:outbound_id>/approve/",
+        views_desk_ticket.mail_approve,
+        name="desk_mail_approve",
+    ),
+    path(
         "desk/t/<int:number>/files/<int:attachment_id>/",
         views_desk_ticket.desk_attachment,
         name="desk_attachment",

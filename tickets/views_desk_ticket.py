@@ -15,6 +15,7 @@ from responses.selectors import canned_responses_for
 from tickets import access, presence, selectors, workflow
 from tickets.attachments import attachment_response
 from tickets.forms_desk import ReplyForm, StatusForm, TransferForm
+from tickets.mail import outbox
 from tickets.models import Message
 
 
@@ -38,6 +39,8 @@ def ticket_page_context(request, ticket, *, reply_form=None, transfer_form=None)
         "transfer_form": transfer_form or TransferForm(),
         "status_form": StatusForm(initial={"status": ticket.status_id}),
         "supervisor": access.supervises_ticket(user=user, ticket=ticket),
+        # Only mail of tickets staff entered waits for approval: other pages skip the query.
+        "held_mails": outbox.mails_awaiting_approval(ticket=ticket) if ticket.created_by_id else [],
         "others": presence.presence_others(ticket_id=ticket.pk, user=user),
         "responses": canned_responses_for(user=user, department=ticket.department)[:20],
         "page_url": _page(ticket.number),
@@ -155,6 +158,19 @@ def reply_approve(request, number, message_id):
         raise Http404
     workflow.reply_approve(message=message, manager=request.user)
     messages.success(request, _("Reply approved and sent."))
+    return redirect(_page(ticket.number))
+
+
+@staff_required
+@require_POST
+def mail_approve(request, number, outbound_id):
+    """A manager lets a trainee's held mail (a new ticket's confirmation) go."""
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    if not access.supervises_ticket(user=request.user, ticket=ticket):
+        raise Http404
+    outbound = access.outbound_of_ticket(ticket=ticket, outbound_id=outbound_id)
+    outbox.outbox_approve(outbound=outbound, manager=request.user)
+    messages.success(request, _("Mail approved; it is on its way."))
     return redirect(_page(ticket.number))
 
 

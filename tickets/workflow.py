@@ -17,9 +17,9 @@ from accounts.models import User
 from departments.models import Department, Membership
 from tickets.attachments import InspectedUpload, atomic_with_files, attachments_save
 from tickets.events import event_add, status_set
+from tickets.mail import outbox
 from tickets.models import ACTIVE_STATUS_TYPES, Message, Status, StatusType, Ticket
 from tickets.statuses import status_default
-from tickets.tasks import ticket_reply_send
 
 GET_NEXT_ATTEMPTS = 5
 
@@ -177,7 +177,7 @@ def ticket_reply(
         elif ticket.status_type == StatusType.NEW:
             status_set(ticket=ticket, status_type=StatusType.OPEN, author=tech)
         if not internal and not held:
-            transaction.on_commit(lambda: ticket_reply_send.delay(message_id=message.pk))
+            outbox.outbox_add(kind=outbox.REPLY, ticket=ticket, message=message)
         return message
 
 
@@ -198,7 +198,7 @@ def reply_approve(*, message: Message, manager: User) -> Message:
         event_add(
             ticket=ticket, author=manager, event="reply_approved", data={"message": message.pk}
         )
-        transaction.on_commit(lambda: ticket_reply_send.delay(message_id=message.pk))
+        outbox.outbox_add(kind=outbox.REPLY, ticket=ticket, message=message)
         return message
 
 
@@ -277,7 +277,6 @@ def ticket_consult(*, ticket: Ticket, tech: User, department: Department, questi
     """Refer the case to another department by email. The ticket is "under consultation" until
     the department's mailed answer comes back into the thread (tickets/mail/intake.py)."""
     from tickets.models import Consultation
-    from tickets.tasks import consultation_send
 
     if not department.consultation_email:
         raise ValidationError(
@@ -310,5 +309,5 @@ def ticket_consult(*, ticket: Ticket, tech: User, department: Department, questi
             ticket.assignee = tech
             ticket.save(update_fields=["assignee", "updated_at"])
         status_set(ticket=ticket, status_type=StatusType.CONSULTATION, author=tech)
-        transaction.on_commit(lambda: consultation_send.delay(message_id=message.pk))
+        outbox.outbox_add(kind=outbox.CONSULTATION, ticket=ticket, message=message)
         return message

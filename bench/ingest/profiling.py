@@ -38,9 +38,9 @@ PROFILE_AREAS = (
     ("    ticket_replies_from_email", "tickets/services.py", "ticket_replies_from_email"),
     ("    attachments (save, thumbnail)", "tickets/attachments.py", "attachments_save"),
     (
-        "auto-responses (eager Celery task per batch, locmem)",
+        "auto-responses (eager outbox task per batch, locmem)",
         "tickets/tasks.py",
-        "inbound_auto_responses_send",
+        "outbox_send",
     ),
     ("  mail_template_for", "responses/mail_templates.py", "mail_template_for"),
     ("  mail_render", "responses/mail_templates.py", "mail_render"),

@@ -11,9 +11,8 @@ from tests.mail.mails import mail
 from tickets.mail import outbound
 from tickets.mail.intake import IncomingMail, inbound_receive_many
 from tickets.mail.outbound import OutgoingMail, UnsafeHeader, outbound_send_many
+from tickets.mail.outbox import outbox_send_due
 from tickets.models import InboundEmail, OutboundEmail
-from tickets.notifications import inbound_auto_responses_email_send
-from tickets.tasks import inbound_auto_responses_send
 
 pytestmark = pytest.mark.django_db
 
@@ -192,12 +191,17 @@ def test_when_the_server_cannot_be_reached_every_mail_is_failed(monkeypatch, mai
 
 
 def take_in(mailbox, raws) -> list[int]:
-    """New tickets by mail, their auto-responses not sent yet (the commit is not run)."""
+    """New tickets by mail; the outbox rows of their auto-responses, not sent yet (the commit
+    is not run)."""
     results = inbound_receive_many(
         mails=[IncomingMail(raw=raw) for raw in raws], channel="imap", mailbox=mailbox
     )
     assert {r.inbound.status for r in results} == {InboundEmail.Status.TICKET}
-    return [r.inbound.pk for r in results]
+    return list(
+        OutboundEmail.objects.filter(inbound__in=[r.inbound.pk for r in results])
+        .order_by("inbound")
+        .values_list("pk", flat=True)
+    )
 
 
 def test_a_batch_from_one_sender_gets_at_most_the_hourly_limit_of_auto_responses(
@@ -214,7 +218,8 @@ def test_a_batch_from_one_sender_gets_at_most_the_hourly_limit_of_auto_responses
     assert len(mailoutbox) == 3
     first_three = {r.inbound.message_id_header for r in results[:3]}
     assert {m.extra_headers["In-Reply-To"] for m in mailoutbox} == first_three
-    assert inbound_auto_responses_send.delay(inbound_ids=[r.inbound.pk for r in results]).get() == 0
+    rows = OutboundEmail.objects.filter(inbound__in=[r.inbound.pk for r in results])
+    assert outbox_send_due(outbox_ids=[row.pk for row in rows]) == 0
     assert len(mailoutbox) == 3
 
 
@@ -223,14 +228,14 @@ def test_the_hourly_limit_counts_auto_responses_sent_before_the_batch(
 ):
     settings.MAIL_AUTO_RESPONSES_PER_HOUR = 3
     earlier = take_in(mailbox, [mail(subject="Earlier")])
-    assert inbound_auto_responses_email_send(inbound_ids=earlier) == 1
+    assert outbox_send_due(outbox_ids=earlier) == 1
     batch = take_in(
         mailbox,
         [mail(subject=f"Request {n}") for n in range(4)]
         + [mail(sender="other@example.net", subject="Other")],
     )
 
-    sent = inbound_auto_responses_email_send(inbound_ids=batch)
+    sent = outbox_send_due(outbox_ids=batch)
 
     assert sent == 3  # two more for vera (3 in the hour), one for the other sender
     assert sorted(m.to[0] for m in mailoutbox) == ["other@example.net"] + ["vera@example.org"] * 3
@@ -241,12 +246,12 @@ def test_auto_responses_to_a_batch_cost_the_same_queries_whatever_its_size(mailb
         mailbox,
         [mail(sender=f"p{n}@example.net", subject=f"Request {n}") for n in range(35)],
     )
-    inbound_auto_responses_email_send(inbound_ids=[])  # nothing to do, nothing asked
+    outbox_send_due(outbox_ids=[])  # nothing to do
 
     with CaptureQueriesContext(connection) as small:
-        assert inbound_auto_responses_email_send(inbound_ids=ids[:5]) == 5
+        assert outbox_send_due(outbox_ids=ids[:5]) == 5
     with CaptureQueriesContext(connection) as large:
-        assert inbound_auto_responses_email_send(inbound_ids=ids[5:]) == 30
+        assert outbox_send_due(outbox_ids=ids[5:]) == 30
 
     # Measured: 11 queries for 5 inbound mails, 11 for 30.
     assert len(large) <= len(small) + 2

@@ -11,16 +11,17 @@ from tests.factories import CustomerFactory, TechFactory
 from tests.tickets.conftest import png_upload
 from tickets import services, workflow
 from tickets.fraud import SenderBlocked
+from tickets.mail.outbox import outbox_send_due
 from tickets.models import (
     Attachment,
     BlockedSender,
     Message,
+    OutboundEmail,
     RefusedAttempt,
     Source,
     StatusType,
     Ticket,
 )
-from tickets.tasks import ticket_confirmation_send
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +116,9 @@ def test_confirmation_is_mailed_after_commit_with_number_and_secret_link(
 def test_confirmation_task_run_twice_sends_one_mail(submit, mailoutbox):
     ticket = submit()
 
-    assert ticket_confirmation_send(ticket.pk) is True
-    assert ticket_confirmation_send(ticket.pk) is False
+    row = OutboundEmail.objects.get(ticket=ticket, kind="confirmation")
+    assert outbox_send_due(outbox_ids=[row.pk]) == 1
+    assert outbox_send_due(outbox_ids=[row.pk]) == 0
     assert len(mailoutbox) == 1
 
 

@@ -14,7 +14,7 @@ from tests.factories import DepartmentFactory, MembershipFactory, TechFactory
 from tests.tickets.conftest import png_upload
 from tickets import queues, services, workflow
 from tickets.models import ACTIVE_STATUS_TYPES, Attachment, Message, StatusType
-from tickets.tasks import ticket_reply_send
+from tickets.tasks import outbox_send
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,8 @@ def test_the_reply_mail_task_run_twice_sends_one_mail(send, tech, mine, mailoutb
     send(tech, mine)
     message = Message.objects.get(kind=Message.Kind.REPLY)
 
-    assert ticket_reply_send.delay(message_id=message.pk).get() is False
+    row = message.outbound_emails.get()
+    assert outbox_send.delay(outbox_ids=[row.pk]).get() == 0
     assert len(mailoutbox) == 1
     assert Message.objects.get(pk=message.pk).email_message_id == message.email_message_id
 

@@ -4,7 +4,6 @@ transaction. The mails' records are inserted last, so a mail another worker reco
 then takes in again one mail at a time."""
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from departments.models import Department, Mailbox
@@ -12,6 +11,7 @@ from tickets import services
 from tickets.attachments import attachments_save
 from tickets.events import status_set
 from tickets.fraud import refused_attempt_fields
+from tickets.mail import outbox
 from tickets.mail.intake_plans import Plan, TicketRef
 from tickets.models import (
     InboundEmail,
@@ -30,7 +30,6 @@ RECORD_OUTCOME_FIELDS = [
     "ticket",
     "message",
     "processed_at",
-    "auto_response_due",
 ]
 
 
@@ -52,15 +51,20 @@ def plans_write(
         if plan.status == Status.CONSULTATION:
             _consultation_answer(plan, stored_names=stored_names)
     _records_write(writing, channel=channel, mailbox=mailbox, stored_names=stored_names)
-    answered = [plan.inbound.pk for plan in writing if plan.auto_response]
-    if answered:
-        from tickets.tasks import inbound_auto_responses_send
-
-        # Robust: with the broker unreachable right now the batch still counts as taken in;
-        # the records say the auto-responses are due, and the sweep sends them later.
-        transaction.on_commit(
-            lambda: inbound_auto_responses_send.delay(inbound_ids=answered), robust=True
-        )
+    # The auto-responses go into the outbox with the records: sent after the commit, or by the
+    # sweep when the broker is unreachable right now (the batch still counts as taken in).
+    outbox.outbox_add_many(
+        [
+            outbox.OutboxEntry(
+                kind=outbox.AUTO_RESPONSE,
+                ticket_id=plan.inbound.ticket_id,
+                inbound_id=plan.inbound.pk,
+                to=plan.inbound.from_address,
+            )
+            for plan in writing
+            if plan.auto_response
+        ]
+    )
 
 
 def _records_write(
@@ -96,7 +100,6 @@ def _records_write(
         inbound.ticket_id = plan.ticket.pk if plan.ticket else None
         inbound.message = plan.message
         inbound.processed_at = now
-        inbound.auto_response_due = plan.auto_response
         plan.inbound = inbound
         if plan.arrival.inbound is not None:
             inbound.save(update_fields=RECORD_OUTCOME_FIELDS)

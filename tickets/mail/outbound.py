@@ -9,6 +9,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
@@ -46,12 +47,7 @@ def _header_safe(*values: str) -> None:
             raise UnsafeHeader(value[:80])
 
 
-def outbound_prepare(
-    *, key: str, kind: str, ticket: Ticket | None, to: str, subject: str
-) -> OutboundEmail:
-    """Record the mail and give it its Message-ID, committed before any sending."""
-    _header_safe(to, subject)
-    return _outbound_rows([(key, kind, ticket, to, subject)])[key]
+SENT_FIELDS = ["status", "to", "subject", "sent_at", "next_attempt_at", "error", "attempts"]
 
 
 @dataclass(frozen=True)
@@ -79,10 +75,11 @@ def outbound_send(**fields) -> bool:
 
 def outbound_send_many(mails: Sequence[OutgoingMail]) -> int:
     """Send each mail unless it went out already; how many were sent now. The outbox rows are
-    committed first (each with its Message-ID), then locked, sent over one connection and
-    marked sent in one transaction, so two runs of a task never both send a mail. A mail
-    that fails is recorded on its row; the others still go, and the first failure is raised
-    at the end, for the task to retry (the mails sent are not sent again)."""
+    committed first (each with its Message-ID; tickets.mail.outbox writes them with the change
+    that causes the mail), then locked, sent over one connection and marked sent in one
+    transaction, so two runs of a task never both send a mail. A mail that fails is recorded
+    on its row with the time of its next attempt; the others still go, and the first failure
+    is raised at the end (the mails sent are not sent again)."""
     failures: dict[str, Exception] = {}
     for mail in mails:
         try:
@@ -110,26 +107,40 @@ def outbound_send_many(mails: Sequence[OutgoingMail]) -> int:
                 except Exception as error:
                     failures[mail.key] = error
                     continue
+                now = timezone.now()
                 row.status = OutboundEmail.Status.SENT  # the same key twice in `mails`
-                delivered.append(row.pk)
-        OutboundEmail.objects.filter(pk__in=delivered).update(
-            status=OutboundEmail.Status.SENT,
-            sent_at=timezone.now(),
-            error="",
-            attempts=F("attempts") + 1,
-        )
+                row.to, row.subject = mail.to[:998], mail.subject[:998]
+                row.sent_at, row.next_attempt_at, row.error = now, None, ""
+                row.attempts += 1
+                delivered.append(row)
+        OutboundEmail.objects.bulk_update(delivered, SENT_FIELDS)
     for key, error in failures.items():
-        # Recorded in a transaction of its own; a mail sent meanwhile stays sent.
-        OutboundEmail.objects.filter(idempotency_key=key).exclude(
-            status=OutboundEmail.Status.SENT
-        ).update(
-            status=OutboundEmail.Status.FAILED,
-            attempts=F("attempts") + 1,
-            error=f"{type(error).__name__}: {error}"[:2000],
-        )
+        _failure_record(key, error)
     if failures:
         raise next(iter(failures.values()))
     return len(delivered)
+
+
+def _failure_record(key: str, error: Exception) -> None:
+    """In a transaction of its own (a mail sent meanwhile stays sent): the error, and when to try
+    again, a pause that doubles with each attempt up to an hour; after OUTBOX_MAX_ATTEMPTS, never
+    (the row stays failed, for an admin to see and send again)."""
+    row = OutboundEmail.objects.filter(idempotency_key=key).first()
+    if row is None or row.status == OutboundEmail.Status.SENT:
+        return
+    attempts = row.attempts + 1
+    pause = timedelta(minutes=min(2**attempts, 60))
+    OutboundEmail.objects.filter(pk=row.pk).exclude(status=OutboundEmail.Status.SENT).update(
+        status=OutboundEmail.Status.FAILED,
+        attempts=F("attempts") + 1,
+        error=f"{type(error).__name__}: {error}"[:2000],
+        next_attempt_at=(
+            None
+            # A header someone tried to inject is refused for good: no retry makes it safe.
+            if isinstance(error, UnsafeHeader) or attempts >= settings.OUTBOX_MAX_ATTEMPTS
+            else timezone.now() + pause
+        ),
+    )
 
 
 @contextlib.contextmanager

@@ -77,10 +77,6 @@ class InboundEmail(models.Model):
     )
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
-    # The mail opened a ticket that gets an auto-response, not handled yet: set with the record,
-    # cleared once it is sent (or held back by the hourly limit), so a sweep finds any whose task
-    # was never queued (the broker down at that moment) or gave up.
-    auto_response_due = models.BooleanField(_("auto-response due"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("inbound email")
@@ -97,11 +93,6 @@ class InboundEmail(models.Model):
             models.Index(fields=["status", "-received_at"], name="tickets_inbound_status"),
             # POP3 polls ask, per UIDL on the server, whether that mail was taken in already.
             models.Index(fields=["mailbox", "server_uid"], name="tickets_inbound_server_uid"),
-            models.Index(
-                fields=["processed_at"],
-                condition=Q(auto_response_due=True),
-                name="tickets_inbound_response_due",
-            ),
         ]
 
     def __str__(self):
@@ -109,12 +100,18 @@ class InboundEmail(models.Model):
 
 
 class OutboundEmail(models.Model):
-    """One mail the product sends, keyed so that a task delivered twice sends it once."""
+    """One mail the product sends: the outbox. A row is written in the same transaction as the
+    change that causes the mail (a reply, a new ticket, a consultation, a mail taken in), keyed
+    by what it is for, so the mail is never lost to a broker outage and a task delivered twice
+    sends it once. It is rendered and sent by tickets.mail.outbox; `to` and `subject` are filled
+    in when it is rendered."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
+        AWAITING_APPROVAL = "approval", _("Waiting for a manager's approval")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        HELD = "held", _("Held back")
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=40)
@@ -126,22 +123,51 @@ class OutboundEmail(models.Model):
         blank=True,
         related_name="outbound_emails",
     )
-    to = models.CharField(_("to"), max_length=998)
-    subject = models.CharField(_("subject"), max_length=998)
+    # What the mail is about, beside its ticket: the reply or consultation question it carries,
+    # or the mail it answers (auto-responses).
+    message = models.ForeignKey(
+        "tickets.Message",
+        verbose_name=_("message"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbound_emails",
+    )
+    inbound = models.ForeignKey(
+        InboundEmail,
+        verbose_name=_("answers"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbound_emails",
+    )
+    to = models.CharField(_("to"), max_length=998, blank=True)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
     message_id_header = models.CharField(_("Message-ID"), max_length=255)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When the sweep is to (re)queue it if it is still unsent; empty once sent, held, or given up.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbound email")
         verbose_name_plural = _("outbound emails")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["message_id_header"], name="tickets_outbound_message_id")]
+        indexes = [
+            models.Index(fields=["message_id_header"], name="tickets_outbound_message_id"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "failed"]),
+                name="tickets_outbound_due",
+            ),
+            # The hourly limits count what went to one address lately.
+            models.Index(fields=["to", "kind", "sent_at"], name="tickets_outbound_recent"),
+        ]
 
     def __str__(self):
         return f"{self.kind} → {self.to}"

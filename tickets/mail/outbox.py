@@ -1,0 +1,321 @@
+"""The outbox: one mechanism for every mail the product sends.
+
+A mail is written as an OutboundEmail row in the same transaction as the change that causes it
+(a reply, a new ticket, a consultation, a mail taken in), so the change and its mail commit or
+fail together. After the commit the row is queued for sending; where the broker does not answer
+at that moment the person still sees success, and the sweep (beat, every minute) queues every row
+still due: the mail is never lost. Sending locks the row and sends only what is not sent yet, so
+a row queued twice is sent once.
+
+A row is rendered when it is sent (tickets.notifications), from what it is about. A failed send
+is tried again later with a growing pause, up to OUTBOX_MAX_ATTEMPTS; a row nobody can send
+(no address, over an hourly limit, an auto-response a day late) is held back with its reason
+on the row, where admins read it."""
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import make_msgid
+from itertools import groupby
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import User
+from tickets.events import event_add
+from tickets.mail.outbound import OutgoingMail, message_id_domain, outbound_send_many
+from tickets.models import InboundEmail, Message, OutboundEmail, Ticket
+
+logger = logging.getLogger(__name__)
+
+Status = OutboundEmail.Status
+
+CONFIRMATION = "confirmation"
+REPLY = "reply"
+CONSULTATION = "consultation"
+AUTO_RESPONSE = "auto_response"
+
+# A new row waits this long before the sweep takes it: its own task normally sends it first.
+SWEEP_GRACE = timedelta(minutes=2)
+# A row the sweep queued is queued again after this long if it is still unsent by then.
+REQUEUE_AFTER = timedelta(minutes=10)
+QUEUE_CHUNK = 50
+
+
+@dataclass(frozen=True)
+class Held:
+    """A mail that will not be sent, and why (shown to admins on the row)."""
+
+    reason: str
+
+
+Rendered = OutgoingMail | Held
+
+
+def outbox_add(
+    *,
+    kind: str,
+    ticket: Ticket | None,
+    message: Message | None = None,
+    inbound: InboundEmail | None = None,
+    to: str = "",
+    awaiting_approval: bool = False,
+) -> OutboundEmail:
+    """Write one mail to the outbox in the caller's transaction; see outbox_add_many."""
+    entry = OutboxEntry(
+        kind=kind,
+        ticket_id=ticket.pk if ticket else None,
+        message_id=message.pk if message else None,
+        inbound_id=inbound.pk if inbound else None,
+        to=to,
+        awaiting_approval=awaiting_approval,
+    )
+    return outbox_add_many([entry])[0]
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A mail to write: its kind, and the ticket and message or mail it is about."""
+
+    kind: str
+    ticket_id: int | None
+    message_id: int | None = None
+    inbound_id: int | None = None
+    to: str = ""
+    awaiting_approval: bool = False  # a trainee's mail: sent once a manager approves it
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.message_id or self.inbound_id or self.ticket_id}"
+
+
+def outbox_add_many(entries: Sequence[OutboxEntry]) -> list[OutboundEmail]:
+    """Write mails to the outbox in the caller's transaction (one statement), each with its
+    Message-ID, and queue them for sending once that transaction commits. A key already in the
+    outbox is left as it is: the same mail is never written twice."""
+    now = timezone.now()
+    rows = [
+        OutboundEmail(
+            idempotency_key=entry.key,
+            kind=entry.kind,
+            ticket_id=entry.ticket_id,
+            message_id=entry.message_id,
+            inbound_id=entry.inbound_id,
+            to=entry.to[:998],
+            message_id_header=make_msgid(
+                idstring=entry.kind.replace("_", "-"), domain=message_id_domain()
+            ),
+            status=Status.AWAITING_APPROVAL if entry.awaiting_approval else Status.PENDING,
+            created_at=now,
+            next_attempt_at=None if entry.awaiting_approval else now + SWEEP_GRACE,
+        )
+        for entry in entries
+    ]
+    if not rows:
+        return []
+    # update_conflicts (a no-op update) rather than ignore_conflicts: the ids come back.
+    OutboundEmail.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["idempotency_key"],
+        update_fields=["idempotency_key"],
+    )
+    for row in rows:
+        if row.kind in (REPLY, CONSULTATION):
+            # The message carries its mail's Message-ID from the start: answers to that mail
+            # thread back to it, and later mail of the thread refers to it.
+            Message.objects.filter(pk=row.message_id, email_message_id="").update(
+                email_message_id=row.message_id_header
+            )
+    due = [row.pk for row in rows if row.status == Status.PENDING]
+    if due:
+        transaction.on_commit(lambda: outbox_queue(due))
+    return rows
+
+
+def outbox_queue(ids: Sequence[int]) -> list[int]:
+    """Hand the rows to the workers; which ids were queued. With the broker unreachable nothing
+    fails: the rows stay due and the sweep queues them when it is back."""
+    from tickets.tasks import outbox_send
+
+    queued: list[int] = []
+    for start in range(0, len(ids), QUEUE_CHUNK):
+        chunk = list(ids[start : start + QUEUE_CHUNK])
+        try:
+            outbox_send.delay(outbox_ids=chunk)
+        except Exception as error:
+            logger.warning(
+                "outbox: %d mails not queued (%s); the sweep sends them later",
+                len(ids) - start,
+                type(error).__name__,
+            )
+            break
+        queued.extend(chunk)
+    return queued
+
+
+def outbox_send_due(*, outbox_ids: Sequence[int]) -> int:
+    """Render and send the rows that are still due; how many went out now. Rows over an
+    hourly limit, or that cannot be sent at all, are held back with the reason. A failed send
+    is recorded on its row (tried again later) and the first failure raised at the end."""
+    from tickets.notifications import RENDERERS
+
+    rows = list(
+        OutboundEmail.objects.filter(pk__in=outbox_ids, status__in=[Status.PENDING, Status.FAILED])
+        .select_related(
+            "ticket__customer",
+            "ticket__department",
+            "ticket__status",
+            "message__author",
+            "inbound__mailbox",
+        )
+        .order_by("kind", "pk")
+    )
+    rendered: list[tuple[OutboundEmail, Rendered]] = []
+    for kind, group in groupby(rows, key=lambda row: row.kind):
+        renderer: Callable[[list[OutboundEmail]], list[Rendered]] = RENDERERS[kind]
+        group = list(group)
+        rendered.extend(zip(group, renderer(group), strict=True))
+    rendered = _hourly_limits_apply(rendered)
+    held = [(row, outcome) for row, outcome in rendered if isinstance(outcome, Held)]
+    _hold(held)
+    mails = [outcome for _row, outcome in rendered if isinstance(outcome, OutgoingMail)]
+    try:
+        return outbound_send_many(mails)
+    finally:
+        _sent_stamp([row for row, outcome in rendered if isinstance(outcome, OutgoingMail)])
+
+
+def _sent_stamp(rows: list[OutboundEmail]) -> None:
+    """What the thread shows: a reply "emailed", a ticket's confirmation sent."""
+    kinds = {row.kind for row in rows} & {REPLY, CONFIRMATION}
+    if not kinds:
+        return
+    sent = OutboundEmail.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENT)
+    now = timezone.now()
+    if REPLY in kinds:
+        Message.objects.filter(
+            pk__in=sent.filter(kind=REPLY).values("message_id"), emailed_at__isnull=True
+        ).update(emailed_at=now)
+    if CONFIRMATION in kinds:
+        Ticket.objects.filter(
+            pk__in=sent.filter(kind=CONFIRMATION).values("ticket_id"),
+            confirmation_sent_at__isnull=True,
+        ).update(confirmation_sent_at=now)
+
+
+def _hourly_limit(kind: str) -> int | None:
+    """At most this many mails of a kind to one address an hour: auto-responses, so two
+    auto-responders never keep each other busy; confirmations, so nobody can use the web form to
+    send a stranger a flood of mail from the helpdesk's address."""
+    return {
+        AUTO_RESPONSE: settings.MAIL_AUTO_RESPONSES_PER_HOUR,
+        CONFIRMATION: settings.MAIL_CONFIRMATIONS_PER_HOUR,
+    }.get(kind)
+
+
+def _hourly_limits_apply(
+    rendered: list[tuple[OutboundEmail, Rendered]],
+) -> list[tuple[OutboundEmail, Rendered]]:
+    limited = [
+        (row, outcome)
+        for row, outcome in rendered
+        if isinstance(outcome, OutgoingMail) and _hourly_limit(row.kind) is not None
+    ]
+    if not limited:
+        return rendered
+    recent = Counter(
+        {
+            (kind, to.lower()): count
+            for kind, to, count in OutboundEmail.objects.filter(
+                kind__in={row.kind for row, _outcome in limited},
+                to__in={outcome.to for _row, outcome in limited},
+                status=Status.SENT,
+                sent_at__gte=timezone.now() - timedelta(hours=1),
+            )
+            .values("kind", "to")
+            .annotate(count=Count("pk"))
+            .values_list("kind", "to", "count")
+        }
+    )
+    result = []
+    for row, outcome in rendered:
+        limit = _hourly_limit(row.kind)
+        if isinstance(outcome, OutgoingMail) and limit is not None:
+            sender = (row.kind, outcome.to.lower())
+            if recent[sender] >= limit:
+                outcome = Held(f"More than {limit} mails of this kind to {outcome.to} an hour.")
+            else:
+                recent[sender] += 1
+        result.append((row, outcome))
+    return result
+
+
+def _hold(held: list[tuple[OutboundEmail, Held]]) -> None:
+    for row, outcome in held:
+        OutboundEmail.objects.filter(pk=row.pk).exclude(status=Status.SENT).update(
+            status=Status.HELD, error=outcome.reason[:2000], next_attempt_at=None
+        )
+
+
+def outbox_due(*, now=None, limit: int = 5000) -> list[int]:
+    """The rows the sweep should queue: unsent, and past their next attempt."""
+    now = now or timezone.now()
+    return list(
+        OutboundEmail.objects.filter(
+            status__in=[Status.PENDING, Status.FAILED], next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def outbox_sweep() -> int:
+    """Queue every row still due (its task never queued, lost, or failed), after letting go of
+    those too old to be worth sending; how many were queued."""
+    now = timezone.now()
+    OutboundEmail.objects.filter(
+        kind=AUTO_RESPONSE,
+        status__in=[Status.PENDING, Status.FAILED],
+        created_at__lt=now - timedelta(days=1),
+    ).update(
+        status=Status.HELD,
+        next_attempt_at=None,
+        error="Not sent within a day; an acknowledgement this late helps nobody.",
+    )
+    ids = outbox_due(now=now)
+    queued = outbox_queue(ids)
+    OutboundEmail.objects.filter(pk__in=queued, status__in=[Status.PENDING, Status.FAILED]).update(
+        next_attempt_at=now + REQUEUE_AFTER
+    )
+    return len(queued)
+
+
+def outbox_approve(*, outbound: OutboundEmail, manager: User) -> OutboundEmail:
+    """A manager lets a trainee's mail (a ticket's confirmation) go; it is sent after commit."""
+    with transaction.atomic():
+        outbound = OutboundEmail.objects.select_for_update().get(pk=outbound.pk)
+        if outbound.status != Status.AWAITING_APPROVAL:
+            return outbound
+        outbound.status = Status.PENDING
+        outbound.next_attempt_at = timezone.now() + SWEEP_GRACE
+        outbound.save(update_fields=["status", "next_attempt_at"])
+        if outbound.ticket_id:
+            event_add(
+                ticket=outbound.ticket,
+                author=manager,
+                event="mail_approved",
+                data={"kind": outbound.kind},
+            )
+        transaction.on_commit(lambda: outbox_queue([outbound.pk]))
+        return outbound
+
+
+def mails_awaiting_approval(*, ticket: Ticket) -> list[OutboundEmail]:
+    return list(
+        OutboundEmail.objects.filter(ticket=ticket, status=Status.AWAITING_APPROVAL).order_by("pk")
+    )

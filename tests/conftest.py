@@ -2,6 +2,7 @@ import uuid
 
 import pytest
 
+from departments.models import Mailbox
 from tests.factories import (
     PASSWORD,
     AdminFactory,
@@ -41,6 +42,17 @@ def manager(department):
     user = TechFactory(full_name="Maria Manager")
     MembershipFactory(user=user, department=department, is_manager=True)
     return user
+
+
+@pytest.fixture
+def mailbox(department):
+    return Mailbox.objects.create(
+        name="Support",
+        department=department,
+        email_address="support@example.test",
+        host="127.0.0.1",
+        username="support",
+    )
 
 
 @pytest.fixture

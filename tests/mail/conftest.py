@@ -71,17 +71,6 @@ def make_mailbox(db, dovecot: Dovecot, settings):
 
 
 @pytest.fixture
-def mailbox(department):
-    return Mailbox.objects.create(
-        name="Support",
-        department=department,
-        email_address="support@example.test",
-        host="127.0.0.1",
-        username="support",
-    )
-
-
-@pytest.fixture
 def receive(mailbox, django_capture_on_commit_callbacks):
     """One mail on its own, the way a webhook delivers it (used to set the scene)."""
 

@@ -149,9 +149,10 @@ def outbox_queue(ids: Sequence[int]) -> list[int]:
             outbox_send.delay(outbox_ids=chunk)
         except Exception as error:
             logger.warning(
-                "outbox: %d mails not queued (%s); the sweep sends them later",
+                "outbox: %d mails not queued (%s: %s); the sweep sends them later",
                 len(ids) - start,
                 type(error).__name__,
+                error,
             )
             break
         queued.extend(chunk)

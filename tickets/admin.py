@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.fraud import blocked_senders_changed
 from tickets.mail.intake import inbound_reprocess
+from tickets.mail.outbox import outbox_send_again
 from tickets.mail.spam_verdicts import spam_verdict_change
 from tickets.models import (
     Attachment,
@@ -151,16 +152,33 @@ class InboundEmailAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "to", "subject", "status", "attempts", "sent_at")
+    """The outbox: what was sent, what waits, and why a mail was held back or failed."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+    )
     list_filter = ("status", "kind")
     search_fields = ("to", "subject", "message_id_header", "idempotency_key")
     readonly_fields = [field.name for field in OutboundEmail._meta.fields]
+    actions = ["send_again"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.action(description=_("Send again (failed or held back)"))
+    def send_again(self, request, queryset):
+        count = outbox_send_again(outbox_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%(count)d mails queued again.") % {"count": count})
 
 
 @admin.register(Consultation)

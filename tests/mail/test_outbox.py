@@ -183,3 +183,42 @@ def test_the_same_mail_is_never_written_to_the_outbox_twice(receive):
 
     assert first.pk == again.pk
     assert OutboundEmail.objects.filter(kind="confirmation").count() == 1
+
+
+def test_an_admin_sends_a_given_up_mail_again_from_the_outbox_page(
+    receive,
+    monkeypatch,
+    settings,
+    client,
+    admin_user,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    monkeypatch.setattr(EmailMultiAlternatives, "send", broker_down)
+    receive(mail())
+    row = OutboundEmail.objects.get()
+    assert (row.status, row.next_attempt_at) == (Out.FAILED, None)
+    monkeypatch.undo()
+    client.force_login(admin_user)
+    changelist = "/admin/tickets/outboundemail/"
+
+    page = client.get(changelist)
+    assert page.status_code == 200 and "vera@example.org" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            changelist, {"action": "send_again", "_selected_action": [row.pk]}, follow=True
+        )
+
+    assert "1 mails queued again." in response.content.decode()
+    row.refresh_from_db()
+    assert row.status == Out.SENT
+    assert len(mailoutbox) == 1
+
+
+def test_the_outbox_page_is_for_admins_only(client, tech):
+    client.force_login(tech)
+
+    response = client.get("/admin/tickets/outboundemail/")
+
+    assert response.status_code in (302, 403)

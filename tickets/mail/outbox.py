@@ -296,6 +296,18 @@ def outbox_sweep() -> int:
     return len(queued)
 
 
+def outbox_send_again(*, outbox_ids: Sequence[int]) -> int:
+    """An admin sends failed or held-back mail again, the hourly limits still applying; how
+    many rows were queued. A sent mail is never sent again."""
+    now = timezone.now()
+    with transaction.atomic():
+        count = OutboundEmail.objects.filter(
+            pk__in=outbox_ids, status__in=[Status.FAILED, Status.HELD]
+        ).update(status=Status.PENDING, attempts=0, next_attempt_at=now + SWEEP_GRACE)
+        transaction.on_commit(lambda: outbox_queue(list(outbox_ids)))
+    return count
+
+
 def outbox_approve(*, outbound: OutboundEmail, manager: User) -> OutboundEmail:
     """A manager lets a trainee's mail (a ticket's confirmation) go; it is sent after commit."""
     with transaction.atomic():

@@ -11,7 +11,7 @@ from responses.models import CannedResponse
 from tickets import services as ticket_services
 from tickets import workflow
 from tickets.mail.intake import inbound_receive
-from tickets.models import BlockedSender, InboundEmail, Priority, StatusType, Ticket
+from tickets.models import BlockedSender, InboundEmail, Priority, Source, StatusType, Ticket
 
 DEMO_PASSWORD = "helpdesk-demo"
 
@@ -306,7 +306,40 @@ def demo_data_load() -> list[DemoLogin]:
             owner=staff.get(owner),
             body=body,
         )
+    _demo_trainee_work(
+        trainee=staff["trainee@example.com"], department=departments["technical-support"]
+    )
     return LOGINS
+
+
+TRAINEE_PHONE_TICKET = "Phone call: cannot reset the router password"
+
+
+def _demo_trainee_work(*, trainee: User, department: Department) -> None:
+    """A trainee's work waiting for a manager: a phone ticket whose confirmation mail is held,
+    and a public reply held for approval."""
+    if Ticket.objects.filter(subject=TRAINEE_PHONE_TICKET).exists():
+        return
+    ticket = ticket_services.ticket_create_for_customer(
+        staff=trainee,
+        email="li.wei@example.net",
+        name="Li Wei",
+        phone="",
+        subject=TRAINEE_PHONE_TICKET,
+        body="Called at 10:40: the reset button does nothing, the lights blink orange.",
+        category=None,
+        department=department,
+        priority=Priority.MEDIUM,
+        source=Source.PHONE,
+        assign_to_me=True,
+        send_confirmation=True,
+    )
+    workflow.ticket_reply(
+        ticket=ticket,
+        tech=trainee,
+        body="Hold the reset button for 30 seconds until the lights turn white, then try again.",
+        internal=False,
+    )
 
 
 def _demo_ticket(*, form, subject, email, name, category, priority, state, owner, body):

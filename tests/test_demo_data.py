@@ -51,3 +51,15 @@ def test_demo_tickets_cover_priorities_states_and_pools():
     assert tickets.filter(assignee__isnull=False).exists()
     assert tickets.filter(customer__user__email="customer@example.com").count() >= 2
     assert WebForm.objects.filter(audience="customer_area").exists()
+
+
+@pytest.mark.django_db
+def test_demo_shows_a_trainees_work_waiting_for_a_manager():
+    from tickets.models import Message, OutboundEmail
+
+    call_command("demo_data")
+    call_command("demo_data")
+
+    held = OutboundEmail.objects.filter(status=OutboundEmail.Status.AWAITING_APPROVAL)
+    assert held.count() == 1 and held.get().kind == "confirmation"
+    assert Message.objects.filter(awaiting_approval=True).count() == 1

@@ -11,7 +11,7 @@ from django.urls import reverse
 from tests.concurrency import run_in_threads
 from tests.mail.mails import mail, relayed, resent_edited, sample
 from tickets import workflow
-from tickets.mail import intake, intake_writes
+from tickets.mail import intake, intake_duplicates, intake_writes
 from tickets.mail.intake import inbound_receive, inbound_reprocess
 from tickets.mail.intake_duplicates import content_fingerprint
 from tickets.mail.intake_plans import Arrival, IntakeLookups, plans_make
@@ -211,16 +211,39 @@ def test_one_batch_holding_a_copy_and_a_different_mail_under_one_message_id(rece
 
 
 @pytest.mark.django_db
-def test_a_record_from_before_fingerprints_still_recognises_its_copy(receive):
+def test_a_record_from_before_fingerprints_still_recognises_its_copy(receive, monkeypatch):
     first = receive(OUTLOOK).inbound
     InboundEmail.objects.filter(pk=first.pk).update(content_fingerprint="")
+    real_read = intake_duplicates._fingerprint_of_stored
+    stored_read = []
 
+    def read(inbound):
+        stored_read.append(inbound.pk)
+        return real_read(inbound)
+
+    monkeypatch.setattr(intake_duplicates, "_fingerprint_of_stored", read)
+
+    refetched = receive(OUTLOOK)
+    assert refetched.duplicate and stored_read == []  # the same bytes: no file read
     copy = receive(relayed(OUTLOOK))
     edited = receive(OUTLOOK_EDITED)
 
     assert copy.duplicate and copy.inbound == first
     assert not edited.duplicate and edited.inbound.status == Status.TICKET
+    assert stored_read == [first.pk, first.pk]
     assert InboundEmail.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_record_from_before_fingerprints_without_its_raw_file_lets_the_new_mail_in(receive):
+    first = receive(OUTLOOK).inbound
+    first.raw.storage.delete(first.raw.name)
+    InboundEmail.objects.filter(pk=first.pk).update(content_fingerprint="")
+
+    copy = receive(relayed(OUTLOOK))
+
+    assert not copy.duplicate  # recorded twice rather than dropped on a guess
+    assert copy.inbound.raw.read() == relayed(OUTLOOK)
 
 
 @pytest.mark.django_db

@@ -65,15 +65,33 @@ def _lines(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines()).strip()
 
 
-def recorded_fingerprint(inbound: InboundEmail) -> str:
-    """A record's fingerprint; one recorded before fingerprints existed is fingerprinted from
-    its stored raw bytes ("" when they cannot be read: the new mail is then taken in)."""
-    if inbound.content_fingerprint or not inbound.message_id_header or not inbound.raw:
-        return inbound.content_fingerprint
+def records_by_fingerprint(
+    recorded: list[InboundEmail], arrivals: list["Arrival"]
+) -> dict[str, InboundEmail]:
+    """The records by fingerprint. A record from before fingerprints is fingerprinted from its
+    stored raw bytes, only when a mail of the batch with its Message-ID is not byte for byte
+    that record (a whole mailbox seen again after a new UIDVALIDITY reads no file)."""
+    recorded_digests = {r.raw_sha256 for r in recorded}
+    unmatched_ids = {
+        a.message_id for a in arrivals if a.message_id and a.digest not in recorded_digests
+    }
+    found = {}
+    for inbound in recorded:
+        fingerprint = inbound.content_fingerprint
+        if not fingerprint and inbound.message_id_header in unmatched_ids:
+            fingerprint = _fingerprint_of_stored(inbound)
+        if fingerprint:
+            found[fingerprint] = inbound
+    return found
+
+
+def _fingerprint_of_stored(inbound: InboundEmail) -> str:
+    """The fingerprint of a record's stored raw bytes; empty when they cannot be read (the new
+    mail is then taken in, not dropped)."""
     try:
         with inbound.raw.open("rb") as handle:
             return content_fingerprint(parse_email(handle.read()))
-    except (OSError, UnparseableEmail) as error:
+    except (OSError, ValueError, UnparseableEmail) as error:
         logger.warning("raw mail of inbound email %s unreadable: %r", inbound.pk, error)
         return ""
 

@@ -40,7 +40,7 @@ from tickets.mail import spam
 from tickets.mail.automatic import AutomaticReason, automatic_reasons, spam_flagged_upstream
 from tickets.mail.intake_duplicates import (
     content_fingerprint,
-    recorded_fingerprint,
+    records_by_fingerprint,
     records_to_compare,
 )
 from tickets.mail.parsing import ParsedEmail, UnparseableEmail, extract_ticket_tag, parse_email
@@ -175,9 +175,7 @@ class IntakeLookups:
             mailbox=mailbox,
             department=_department(mailbox),
             recorded_by_digest={r.raw_sha256: r for r in recorded},
-            recorded_by_fingerprint={
-                fingerprint: r for r in recorded if (fingerprint := recorded_fingerprint(r))
-            },
+            recorded_by_fingerprint=records_by_fingerprint(recorded, arrivals),
             message_ids_seen={r.message_id_header for r in recorded if r.message_id_header},
             blocks=blocked_senders(),
             own_addresses=own_addresses,

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from tickets.fraud import blocked_senders_changed
@@ -124,9 +125,18 @@ class RefusedAttemptAdmin(admin.ModelAdmin):
 
 @admin.register(InboundEmail)
 class InboundEmailAdmin(admin.ModelAdmin):
-    """Every mail taken in, raw bytes kept: quarantined ones can be read and reprocessed."""
+    """Every mail taken in, raw bytes kept: quarantined and set-aside ones show why, and can be
+    read and reprocessed."""
 
-    list_display = ("received_at", "status", "from_address", "subject", "mailbox", "ticket")
+    list_display = (
+        "received_at",
+        "status",
+        "from_address",
+        "subject",
+        "mailbox",
+        "ticket",
+        "reason",
+    )
     list_filter = ("status", "channel", "mailbox")
     search_fields = ("from_address", "subject", "message_id_header", "=ticket__number")
     date_hierarchy = "received_at"
@@ -137,9 +147,14 @@ class InboundEmailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Process again (quarantined mail)"))
+    @admin.display(description=_("reason"))
+    def reason(self, inbound: InboundEmail) -> str:
+        return Truncator(inbound.error).chars(120)
+
+    @admin.action(description=_("Process again (quarantined or set-aside mail)"))
     def reprocess(self, request, queryset):
-        for inbound in queryset.filter(status=InboundEmail.Status.QUARANTINED):
+        statuses = (InboundEmail.Status.QUARANTINED, InboundEmail.Status.SET_ASIDE)
+        for inbound in queryset.filter(status__in=statuses):
             inbound = inbound_reprocess(inbound=inbound)
             self.message_user(request, f"{inbound}: {inbound.get_status_display()}")
 

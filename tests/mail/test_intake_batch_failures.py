@@ -119,7 +119,7 @@ def racing_lookups(monkeypatch):
     def load(cls, arrivals, **kwargs):
         lookups = real_load(arrivals, **kwargs)
         if not calls:
-            lookups.recorded_by_digest, lookups.recorded_by_message_id = {}, {}
+            lookups.recorded_by_digest, lookups.recorded_by_fingerprint = {}, {}
         calls.append(len(arrivals))
         return lookups
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Customer
 from tests.factories import DepartmentFactory
-from tests.mail.mails import mail
+from tests.mail.mails import mail, relayed
 from tickets import workflow
 from tickets.mail.intake import IncomingMail, inbound_receive_many
 from tickets.models import InboundEmail, Message, OutboundEmail, Ticket
@@ -44,6 +44,36 @@ def test_a_batch_of_new_requests_costs_the_same_queries_whatever_its_size(receiv
     assert large <= small + 2
     assert Ticket.objects.count() == 1 + 45
     assert Customer.objects.count() == 1 + 45
+
+
+def reused_message_id_queries(mailbox, originals: list[bytes]) -> int:
+    """Queries of taking in, as one batch, for each recorded mail a copy that came another way
+    and a different mail under its Message-ID."""
+    mails = [
+        IncomingMail(raw=raw)
+        for original in originals
+        for raw in (relayed(original), original.replace(b"Since the update", b"Since Monday"))
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        results = inbound_receive_many(mails=mails, channel="imap", mailbox=mailbox)
+    assert [r.duplicate for r in results] == [True, False] * len(originals)
+    assert all("Message-ID" in r.inbound.error for r in results[1::2])
+    return len(captured)
+
+
+def test_a_batch_of_reused_message_ids_costs_the_same_queries_whatever_its_size(receive, mailbox):
+    originals = [
+        mail(sender=f"c{n}@example.net", subject=f"Case {n}", message_id=f"<{n}@x>")
+        for n in range(45)
+    ]
+    for original in originals:
+        receive(original)
+
+    small = reused_message_id_queries(mailbox, originals[:5])
+    large = reused_message_id_queries(mailbox, originals[5:])
+
+    assert large <= small + 2
+    assert InboundEmail.objects.count() == 2 * 45
 
 
 def reply_queries(mailbox, tickets) -> int:

@@ -2,7 +2,10 @@
 
 Such mail must never get an auto-response (RFC 3834, section 2), which is how two auto-responders
 end up answering each other forever. A false alarm only costs a human one auto-response, a miss
-can cost a loop, so a rule's header counts as soon as it is there (an empty Auto-Submitted too)."""
+can cost a loop, so a rule's header counts as soon as it is there (an empty Auto-Submitted too).
+Mail from our own addresses is more than automatic: the intake sets it aside rather than make a
+ticket for the product's own address, unless it is a consultation answer or names a ticket
+(intake_plans.py)."""
 
 import re
 from enum import StrEnum

@@ -2,8 +2,10 @@
 
 `inbound_receive_many` is the one door for polled mail (a batch at a time) and inbound webhooks
 (`inbound_receive`, a batch of one) alike. The unique SHA-256 of the raw bytes and the unique
-Message-ID make a second copy of the same mail impossible to record, so a re-poll, a killed
-worker or two overlapping polls never create a duplicate. A batch is decided first
+content fingerprint (Message-ID, sender and content: intake_duplicates.py) make a second copy of
+the same mail impossible to record, so a re-poll, a killed worker, two overlapping polls or one
+mail sent to two of our mailboxes never create a duplicate; a different mail that reuses a
+Message-ID is recorded and taken in (intake_plans.py says how). A batch is decided first
 (intake_plans: a query per kind of fact, not per mail) and then written in one transaction
 (intake_writes: a statement per table); when that fails, its mails are taken in again one at a
 time, and a mail that still fails is quarantined with its raw bytes (admins see it and can
@@ -64,8 +66,8 @@ class IntakeResult:
 def inbound_receive(
     *, raw: bytes, channel: str, mailbox: Mailbox | None, server_uid: str = ""
 ) -> IntakeResult:
-    """Record one raw mail and act on it, in one transaction. The same mail again (by bytes or
-    by Message-ID) returns the first record and changes nothing."""
+    """Record one raw mail and act on it, in one transaction. The same mail again (by bytes, or
+    by Message-ID, sender and content) returns the first record and changes nothing."""
     mail = IncomingMail(raw=raw, server_uid=server_uid)
     return inbound_receive_many(mails=[mail], channel=channel, mailbox=mailbox)[0]
 
@@ -80,14 +82,15 @@ def inbound_receive_many(
 
 
 def inbound_reprocess(*, inbound: InboundEmail) -> InboundEmail:
-    """Try a quarantined (or spam) mail again, e.g. after a fix or a "not spam" verdict."""
+    """Try a quarantined, spam or set-aside mail again, e.g. after a fix, a "not spam" verdict
+    or an admin's look at a mail set aside (which is then taken in)."""
     with transaction.atomic():
         inbound = (
             InboundEmail.objects.select_for_update(of=("self",))
             .select_related("mailbox__department")
             .get(pk=inbound.pk)
         )
-        if inbound.status not in (Status.QUARANTINED, Status.SPAM):
+        if inbound.status not in (Status.QUARANTINED, Status.SPAM, Status.SET_ASIDE):
             return inbound
         with inbound.raw.open("rb") as handle:
             raw = handle.read()

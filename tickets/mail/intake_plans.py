@@ -1,11 +1,23 @@
 """Deciding what each mail of a batch is, before anything is written.
 
-A batch of mail is looked up a query per kind of fact, not per mail (records by hash and
-Message-ID, senders' customer records, tickets named by tag or reference, the spam filter's
-counts), and each mail then gets a Plan: duplicate, quarantine, refused, spam, ignored,
-consultation answer, reply or new ticket. The decisions are the ones taking the mails in one at
-a time, in order, would make: a second copy within the batch is a duplicate of the first, and
-a consultation is answered once."""
+A batch of mail is looked up a query per kind of fact, not per mail (records by hash, content
+fingerprint and Message-ID, senders' customer records, tickets named by tag or reference, the
+spam filter's counts), and each mail then gets a Plan: duplicate, quarantine, refused, spam,
+ignored, consultation answer, set aside, reply or new ticket. The decisions are the ones taking
+the mails in one at a time, in order, would make: a second copy within the batch is a duplicate
+of the first, and a consultation is answered once.
+
+Only a copy of the same mail is a duplicate (intake_duplicates.py). A different mail that
+reuses the Message-ID of one taken in before is taken in like any other mail: it joins a ticket
+by its tag or references, or opens one, never the other mail's ticket because of the shared id;
+its record and its message in the thread note the reuse. It is not set aside: the usual cause is
+a person resending an edited mail or a broken mail program, and a support team would rather see
+the mail in its queue than have it wait, unseen, for an admin.
+
+A mail from one of the product's own addresses that refers to no ticket (a loop, a forwarding
+rule pointing back at us, a forged sender) is set aside: recorded with a reason an admin reads
+in the admin, no ticket; an admin may process it again to take it in. Consultation answers come
+from other departments' consultation addresses and are recognised before this rule."""
 
 from __future__ import annotations
 
@@ -17,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from accounts.customers import customers_by_emails
 from accounts.models import Customer, normalize_email_address
@@ -24,7 +37,12 @@ from departments.models import Department, Mailbox
 from tickets.attachments import InspectedUpload, attachment_inspect
 from tickets.fraud import blocked_senders, sender_block_current, sender_block_matching
 from tickets.mail import spam
-from tickets.mail.automatic import automatic_reasons, spam_flagged_upstream
+from tickets.mail.automatic import AutomaticReason, automatic_reasons, spam_flagged_upstream
+from tickets.mail.intake_duplicates import (
+    content_fingerprint,
+    records_by_fingerprint,
+    records_to_compare,
+)
 from tickets.mail.parsing import ParsedEmail, UnparseableEmail, extract_ticket_tag, parse_email
 from tickets.mail.quoting import split_quoted_history
 from tickets.models import Consultation, InboundEmail, Message, OutboundEmail, Ticket
@@ -43,6 +61,7 @@ class Arrival:
     digest: str = field(init=False)
     parsed: ParsedEmail | None = field(init=False)
     parse_error: str = field(init=False, default="")
+    fingerprint: str = field(init=False, default="")
     spam_tokens: set[str] = field(init=False, default_factory=set)
 
     def __post_init__(self):
@@ -51,6 +70,12 @@ class Arrival:
             self.parsed = parse_email(self.raw)
         except UnparseableEmail as error:
             self.parsed, self.parse_error = None, str(error)
+        else:
+            self.fingerprint = content_fingerprint(self.parsed)
+
+    @property
+    def message_id(self) -> str:
+        return self.parsed.message_id if self.parsed else ""
 
     @property
     def references(self) -> list[str]:
@@ -102,7 +127,8 @@ class IntakeLookups:
     mailbox: Mailbox | None
     department: Department | None
     recorded_by_digest: dict[str, InboundEmail]
-    recorded_by_message_id: dict[str, InboundEmail]
+    recorded_by_fingerprint: dict[str, InboundEmail]
+    message_ids_seen: set[str]  # the batch's Message-IDs some other record has already
     blocks: list[tuple[int, str, str]]
     own_addresses: set[str]
     spam_corpus: tuple[int, int]
@@ -123,17 +149,7 @@ class IntakeLookups:
         spam_checked: bool,
     ) -> IntakeLookups:
         mails = [a.parsed for a in arrivals if a.parsed is not None]
-        message_ids = {m.message_id for m in mails if m.message_id}
-        new = [a.digest for a in arrivals if a.inbound is None]
-        recorded = (
-            list(
-                InboundEmail.objects.filter(
-                    Q(raw_sha256__in=new) | Q(message_id_header__in=message_ids)
-                )
-            )
-            if new
-            else []
-        )
+        recorded = records_to_compare(arrivals)
         corpus = spam.spam_corpus_size() if not spam_checked else (0, 0)
         scored = min(corpus) >= spam.MIN_LEARNED_PER_KIND
         if scored:
@@ -159,10 +175,8 @@ class IntakeLookups:
             mailbox=mailbox,
             department=_department(mailbox),
             recorded_by_digest={r.raw_sha256: r for r in recorded},
-            # A mail without a Message-ID is recognised by its bytes alone.
-            recorded_by_message_id={
-                r.message_id_header: r for r in recorded if r.message_id_header
-            },
+            recorded_by_fingerprint=records_by_fingerprint(recorded, arrivals),
+            message_ids_seen={r.message_id_header for r in recorded if r.message_id_header},
             blocks=blocked_senders(),
             own_addresses=own_addresses,
             spam_corpus=corpus,
@@ -198,28 +212,19 @@ def plans_make(
     """A plan for each mail, in order, as if each were taken in after the ones before it."""
     plans: list[Plan] = []
     by_digest: dict[str, Plan] = {}
-    by_message_id: dict[str, Plan] = {}
+    by_fingerprint: dict[str, Plan] = {}
+    message_ids_seen = set(lookups.message_ids_seen)
     answered: set[int] = set()  # consultations answered by an earlier mail of the batch
     for arrival in arrivals:
         plan = Plan(arrival=arrival)
         plans.append(plan)
-        message_id = arrival.parsed.message_id if arrival.parsed else ""
         if arrival.inbound is None:
-            by_id = (
-                (lookups.recorded_by_message_id.get(message_id) or by_message_id.get(message_id))
-                if message_id
-                else None
-            )
-            plan.duplicate_of = (
-                lookups.recorded_by_digest.get(arrival.digest)
-                or by_digest.get(arrival.digest)
-                or by_id
-            )
+            plan.duplicate_of = _copy_of(arrival, lookups, by_digest, by_fingerprint)
             if plan.duplicate_of is not None:
                 continue
             by_digest[arrival.digest] = plan
-            if message_id:
-                by_message_id[message_id] = plan
+            if arrival.fingerprint:
+                by_fingerprint[arrival.fingerprint] = plan
         if arrival.parsed is None:
             plan.status, plan.error = Status.QUARANTINED, arrival.parse_error
             continue
@@ -227,7 +232,35 @@ def plans_make(
             _decide(plan, lookups, spam_checked=spam_checked, answered=answered)
         except Exception as error:  # one mail's surprise never stops the others
             plan.status, plan.error = Status.QUARANTINED, f"{type(error).__name__}: {error}"
+        if arrival.message_id in message_ids_seen:
+            _note_reused_message_id(plan)
+        elif arrival.message_id:
+            message_ids_seen.add(arrival.message_id)
     return plans
+
+
+def _copy_of(
+    arrival: Arrival,
+    lookups: IntakeLookups,
+    by_digest: dict[str, Plan],
+    by_fingerprint: dict[str, Plan],
+) -> InboundEmail | Plan | None:
+    """The record, or the earlier mail of the batch, this mail is a copy of: the same bytes, or
+    the same Message-ID, sender and content (its fingerprint)."""
+    digest, fingerprint = arrival.digest, arrival.fingerprint
+    copy = lookups.recorded_by_digest.get(digest) or by_digest.get(digest)
+    if copy is None and fingerprint:
+        copy = lookups.recorded_by_fingerprint.get(fingerprint) or by_fingerprint.get(fingerprint)
+    return copy
+
+
+def _note_reused_message_id(plan: Plan) -> None:
+    """The record, and the thread (staff only), say the mail shares its Message-ID with an
+    earlier, different mail: whoever compares the two knows they are not one mail."""
+    note = gettext("Reuses the Message-ID of an earlier, different mail; taken in on its own.")
+    plan.error = f"{plan.error}; {note}" if plan.error else note
+    if plan.details:
+        plan.details["reused_message_id"] = True
 
 
 def _decide(plan: Plan, lookups: IntakeLookups, *, spam_checked: bool, answered: set) -> None:
@@ -253,6 +286,15 @@ def _decide(plan: Plan, lookups: IntakeLookups, *, spam_checked: bool, answered:
     if plan.ticket is not None and automatic:
         # An out-of-office or bounce to our own mail: kept raw, never reopens a ticket.
         plan.status, plan.error = Status.IGNORED, ", ".join(automatic)
+        return
+    # An admin processing a set-aside mail again has looked at it and wants it taken in.
+    released = plan.arrival.inbound is not None and plan.arrival.inbound.status == Status.SET_ASIDE
+    if AutomaticReason.OWN_ADDRESS in automatic and not released:
+        plan.status = Status.SET_ASIDE
+        plan.error = gettext(
+            "Sent from the helpdesk's own address %(address)s and refers to no ticket: a mail"
+            " loop or a forged sender. No ticket was opened; process it again to open one."
+        ) % {"address": parsed.from_address}
         return
     plan.body, history = split_quoted_history(parsed.text)
     plan.attachments, refused = inspected_attachments(parsed)

@@ -1,7 +1,7 @@
 """Writing a batch of planned mails: a few statements for the whole batch, in the caller's
 transaction. The mails' records are inserted last, so a mail another worker recorded meanwhile
-(its unique hash or Message-ID) fails the insert and undoes the whole batch, which the caller
-then takes in again one mail at a time."""
+(its unique hash or content fingerprint) fails the insert and undoes the whole batch, which the
+caller then takes in again one mail at a time."""
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -86,6 +86,7 @@ def _records_write(
                 channel=channel,
                 server_uid=plan.arrival.server_uid[:255],
                 message_id_header=parsed.message_id if parsed else "",
+                content_fingerprint=plan.arrival.fingerprint,
                 raw_sha256=digest,
                 raw=name,
                 size=len(plan.arrival.raw),

@@ -11,9 +11,11 @@ from tickets.models.tickets import Ticket
 
 
 class InboundEmail(models.Model):
-    """One email taken in (polled or by webhook), kept raw. The unique Message-ID and the unique
-    hash of the raw bytes make a second copy of the same mail impossible to record, however it
-    arrives: a re-poll, a killed worker, two overlapping polls."""
+    """One email taken in (polled or by webhook), kept raw. The unique hash of the raw bytes and
+    the unique content fingerprint (Message-ID, sender and content; see
+    tickets/mail/intake_duplicates.py) make a second copy of the same mail impossible to record,
+    however it arrives: a re-poll, a killed worker, two overlapping polls, two of our mailboxes.
+    A different mail that reuses a Message-ID is recorded, and taken in, like any other."""
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -25,6 +27,7 @@ class InboundEmail(models.Model):
         OVERSIZED = "oversized", _("Too large, left on the server")
         IGNORED = "ignored", _("Ignored (automatic mail to an existing ticket)")
         REFUSED = "refused", _("Refused (blocked sender)")
+        SET_ASIDE = "set_aside", _("Set aside (see the reason)")
 
     class Channel(models.TextChoices):
         IMAP = "imap", "IMAP"
@@ -42,6 +45,11 @@ class InboundEmail(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     server_uid = models.CharField(_("server id"), max_length=255, blank=True)
     message_id_header = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    # Empty for a mail without a Message-ID (recognised by its bytes alone), an unparseable one,
+    # and records from before fingerprints (fingerprinted from their raw bytes when needed).
+    content_fingerprint = models.CharField(
+        _("content fingerprint"), max_length=64, blank=True, editable=False
+    )
     raw_sha256 = models.CharField(_("SHA-256 of the raw mail"), max_length=64, unique=True)
     raw = models.FileField(_("raw mail"), max_length=255, blank=True)
     size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
@@ -50,7 +58,8 @@ class InboundEmail(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED
     )
-    error = models.TextField(_("error"), blank=True)
+    # Why the mail was quarantined, ignored or set aside, or a note on how it was taken in.
+    error = models.TextField(_("reason"), blank=True)
     spam_score = models.FloatField(_("spam score"), null=True, blank=True)
     # The verdict the spam filter last learned from this mail, so a correction unlearns it.
     spam_learned_as = models.CharField(
@@ -84,12 +93,18 @@ class InboundEmail(models.Model):
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["message_id_header"],
-                condition=~Q(message_id_header=""),
-                name="tickets_inboundemail_message_id_unique",
+                fields=["content_fingerprint"],
+                condition=~Q(content_fingerprint=""),
+                name="tickets_inbound_content_unique",
             ),
         ]
         indexes = [
+            # The intake asks which records share an arriving mail's Message-ID.
+            models.Index(
+                fields=["message_id_header"],
+                condition=~Q(message_id_header=""),
+                name="tickets_inbound_message_id",
+            ),
             models.Index(fields=["status", "-received_at"], name="tickets_inbound_status"),
             # POP3 polls ask, per UIDL on the server, whether that mail was taken in already.
             models.Index(fields=["mailbox", "server_uid"], name="tickets_inbound_server_uid"),

@@ -44,7 +44,7 @@ def outbox_from_earlier_mail(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0007_auto_response_due"),
+        ("tickets", "0008_inbound_message_id_reuse"),
     ]
 
     operations = [

@@ -1,18 +1,21 @@
-"""The desk: queues, get next, entering tickets for customers, splitting a message, and the
-customer's page."""
+"""The desk: queues, get next, entering tickets for customers, splitting a message, the
+customer's page, and inserting a canned response without JavaScript."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import staff_required
 from departments.models import Department
 from departments.selectors import departments_of
+from responses.services import canned_response_use, reply_with_response
 from tickets import access, queues, selectors, services, workflow
-from tickets.forms_desk import QueueFilterForm, SplitTicketForm, StaffTicketForm
+from tickets.forms_desk import QueueFilterForm, ReplyForm, SplitTicketForm, StaffTicketForm
+from tickets.views_desk_ticket import ticket_page_context
 
 
 def _queue_departments(user):
@@ -164,6 +167,32 @@ def ticket_split(request, number, message_id):
         "tickets/desk_ticket_split.html",
         {"form": form, "origin": origin, "message": message},
     )
+
+
+@never_cache
+@staff_required
+@require_POST
+def ticket_reply_insert(request, number, response_id):
+    """Without JavaScript, a canned response's button submits the reply form here: the ticket
+    page comes back (200) with the draft and the response in the reply box. The draft travels
+    only in the POST body; in a URL it would be cut off past the servers' URL limits and
+    written into every access log."""
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    text = canned_response_use(response_id=response_id, ticket=ticket, tech=request.user)
+    from_reply_form = "body" in request.POST  # else the picker's own page, with no draft
+    internal = (
+        bool(request.POST.get("internal"))
+        if from_reply_form
+        else request.user.reply_as_note_by_default
+    )
+    form = ReplyForm(
+        initial={
+            "body": reply_with_response(request.POST.get("body", ""), text),
+            "internal": internal,
+        }
+    )
+    context = ticket_page_context(request, ticket, reply_form=form)
+    return render(request, "tickets/desk_ticket.html", context)
 
 
 def _count_label(count: int) -> str:

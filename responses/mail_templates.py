@@ -3,18 +3,26 @@ an admin's version (mailbox, then department, then global), and rendering.
 
 Rendering is the canned responses' plain substitution from a fixed list of values, never the
 template engine, so an admin-written template cannot reach other data. The ticket tag is always
-kept in the subject: threading replies depends on it."""
+kept in the subject: threading replies depends on it.
 
+What a visitor typed (their name, the subject) is never a link in a mail sent from the
+helpdesk's own address: it is escaped, left out of the HTML part's linkifying, and carries
+invisible breaks in anything a mail client would auto-link ("evil.example/login",
+"http://…", "someone@…"), in the HTML and the plain-text part alike. Only the admin's template
+text and the product's own values (the ticket link, the department, the tech's reply) become
+links."""
+
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils.html import escape, linebreaks, urlize
+from django.utils.html import escape, urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from responses.models import MailTemplate
-from responses.placeholders import PLACEHOLDERS, placeholders_render
+from responses.placeholders import PLACEHOLDER_PATTERN, PLACEHOLDERS, placeholders_render
 
 MAIL_PLACEHOLDERS = {
     **PLACEHOLDERS,
@@ -24,6 +32,19 @@ MAIL_PLACEHOLDERS = {
     "message": gettext_lazy("The text of the reply, or the consultation question"),
     "status": gettext_lazy("The ticket's status"),
 }
+
+# Values a visitor chose: shown as text, never as a link.
+VISITOR_VALUES = frozenset({"customer_name", "customer_first_name", "ticket_subject"})
+
+# A zero-width space on each side of the characters that make text look like an address to a
+# mail client's linkifier: dots (with the ideographic and full-width dots IDNA reads as dots),
+# the scheme's colon, the at sign. Linkifiers stop a link at it (Gmail puts one into addresses
+# in subject lines for this very reason) and the reader sees nothing.
+LINK_BREAKS = re.compile(r"[.:@\u3002\uff0e\uff61]+")
+ZERO_WIDTH_SPACE = "\u200b"
+
+# Stands for a visitor value while the HTML is built; NUL never occurs in stored text.
+VISITOR_MARK = re.compile("\x00(\\d+)\x00")
 
 Key = MailTemplate.Key
 
@@ -106,17 +127,66 @@ def mail_template_for(*, key: str, department=None, mailbox=None) -> tuple[str, 
     return str(subject), str(body)
 
 
+def unlinkable(value: str) -> str:
+    """Text that reads the same but that no mail client turns into a link."""
+    return LINK_BREAKS.sub(
+        lambda match: ZERO_WIDTH_SPACE + ZERO_WIDTH_SPACE.join(match.group(0)) + ZERO_WIDTH_SPACE,
+        value,
+    )
+
+
 def mail_render(*, subject: str, body: str, values: dict[str, str]) -> RenderedMail:
-    """Fill the placeholders; the subject always carries the ticket tag, on one line."""
+    """Fill the placeholders; the subject always carries the ticket tag, on one line. Visitor
+    values are never links (see the module's docstring)."""
     rendered_subject = " ".join(
         placeholders_render(subject, values, allowed=MAIL_PLACEHOLDERS).split()
     )
     tag = values.get("ticket_tag", "")
     if tag and tag not in rendered_subject:
         rendered_subject = f"{tag} {rendered_subject}"
-    text = placeholders_render(body, values, allowed=MAIL_PLACEHOLDERS)
-    html = mark_safe(urlize(linebreaks(escape(text))))  # escaped above, then only <p>, <br>, <a>
+    safe_values = {
+        name: unlinkable(str(value)) if name in VISITOR_VALUES else value
+        for name, value in values.items()
+    }
+    text = placeholders_render(body, safe_values, allowed=MAIL_PLACEHOLDERS)
+    html = _html(body, safe_values)
     return RenderedMail(subject=rendered_subject[:998], text=text, html=html)
+
+
+def _html(body: str, values: dict[str, str]) -> SafeString:
+    """The HTML part: paragraphs and line breaks, links made from the template's own text and
+    the product's values only. Each visitor value stands as a mark while the rest is escaped and
+    linkified, so no link can start, end or run through it; then it goes in escaped."""
+    visitor: list[str] = []
+
+    def mark(match: re.Match) -> str:
+        name = match.group(1)
+        if name in VISITOR_VALUES and name in values:
+            visitor.append(str(values[name]).replace("\x00", ""))
+            return f"\x00{len(visitor) - 1}\x00"
+        return match.group(0)
+
+    product_values = {name: str(value).replace("\x00", "") for name, value in values.items()}
+    marked = placeholders_render(
+        PLACEHOLDER_PATTERN.sub(mark, body.replace("\x00", "")),
+        product_values,
+        allowed=MAIL_PLACEHOLDERS,
+    )
+    paragraphs = re.split(r"\n{2,}", marked.replace("\r\n", "\n").replace("\r", "\n"))
+    html = []
+    for paragraph in paragraphs:
+        lines = []
+        for line in paragraph.split("\n"):
+            pieces = VISITOR_MARK.split(line)  # text, index, text, index, …, text
+            lines.append(
+                "".join(
+                    escape(visitor[int(piece)]) if odd else urlize(escape(piece))
+                    for odd, piece in ((index % 2, piece) for index, piece in enumerate(pieces))
+                )
+            )
+        html.append(f"<p>{'<br>'.join(lines)}</p>")
+    # Escaped above; the only tags are <p>, <br> and urlize's <a> around the template's links.
+    return mark_safe("\n\n".join(html))
 
 
 def mail_values(*, ticket, link: str, tech=None, message: str = "") -> dict[str, str]:

@@ -26,3 +26,11 @@ def canned_response_use(*, response_id: int, ticket: Ticket, tech: User) -> str:
         usage_count=F("usage_count") + 1, last_used_at=timezone.now()
     )
     return placeholders_render(response.body, placeholder_values(ticket=ticket, tech=tech))
+
+
+def reply_with_response(current: str, response_text: str) -> str:
+    """The reply the tech was writing, a blank line, then the inserted response."""
+    current = current.rstrip()
+    if not current:
+        return response_text
+    return f"{current}\n\n{response_text}"

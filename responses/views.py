@@ -1,27 +1,18 @@
 """The canned-response picker beside the reply box, and inserting a response into a reply."""
 
-from urllib.parse import urlencode
-
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import staff_required
 from responses.selectors import canned_responses_for
-from responses.services import canned_response_use
+from responses.services import canned_response_use, reply_with_response
 from tickets.access import ticket_for_staff
 
 # The picker is a short list to click from; searching finds the rest.
 PICKER_LIMIT = 20
-
-
-def _reply_with_response(current: str, response_text: str) -> str:
-    """The reply the tech was writing, a blank line, then the inserted response."""
-    current = current.rstrip()
-    if not current:
-        return response_text
-    return f"{current}\n\n{response_text}"
 
 
 @staff_required
@@ -41,11 +32,15 @@ def picker(request, number):
 @staff_required
 @require_POST
 def use(request, number, response_id):
+    """With htmx: the reply box with the response inserted. Without JavaScript the picker posts
+    the reply form to the ticket page's own insert view (tickets:desk_reply_insert); a plain
+    post that still arrives here is passed on there with its body (307 keeps method and body),
+    so the draft never travels in a URL."""
     ticket = ticket_for_staff(user=request.user, number=number)
+    if not request.htmx:
+        return HttpResponseRedirect(
+            reverse("tickets:desk_reply_insert", args=[ticket.number, response_id]), status=307
+        )
     text = canned_response_use(response_id=response_id, ticket=ticket, tech=request.user)
-    body = _reply_with_response(request.POST.get("body", ""), text)
-    if request.htmx:
-        return render(request, "responses/reply_body.html", {"body": body, "focus": True})
-    # Without JavaScript the ticket page fills its reply box from ?body=.
-    url = reverse("tickets:desk_ticket", args=[ticket.number])
-    return redirect(f"{url}?{urlencode({'body': body})}")
+    body = reply_with_response(request.POST.get("body", ""), text)
+    return render(request, "responses/reply_body.html", {"body": body, "focus": True})

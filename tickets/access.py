@@ -1,15 +1,23 @@
 """Who may see which ticket: the one place these rules live. Every view fetches tickets,
-messages and attachments through these functions, which raise Http404 for anything the person
-may not see, so a guessed or copied URL reveals nothing, not even that the ticket exists."""
+messages, attachments, customers and set-aside mail through these functions, which raise Http404
+for anything the person may not see, so a guessed or copied URL reveals nothing, not even that
+the record exists."""
 
 import hmac
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import User
+from accounts.models import Customer, User
 from departments.models import Membership
-from tickets.models import Attachment, Message, OutboundEmail, Ticket, customer_visible_q
+from tickets.models import (
+    Attachment,
+    InboundEmail,
+    Message,
+    OutboundEmail,
+    Ticket,
+    customer_visible_q,
+)
 
 TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
 
@@ -92,6 +100,44 @@ def attachment_of_ticket(*, ticket: Ticket, attachment_id: int, public_only: boo
     if attachment is None:
         raise Http404
     return attachment
+
+
+def customer_for_staff(*, user: User, customer_id: int) -> Customer:
+    """A customer's page follows their tickets: a staff member sees the customer only while
+    they may see at least one of the customer's tickets; admins see every customer. Otherwise
+    ids could be counted through to read every name, address and note."""
+    customers = Customer.objects.select_related("account_manager", "user").prefetch_related(
+        "emails"
+    )
+    if not user.is_superuser:
+        visible = tickets_visible_to_staff(user).filter(customer_id=OuterRef("pk"))
+        customers = customers.filter(Exists(visible))
+    customer = customers.filter(pk=customer_id).first()
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def spam_visible_to_staff(user: User) -> QuerySet[InboundEmail]:
+    """Mail set aside as spam, for the people whose department it would enter: members of the
+    mailbox's department (releasing it opens a ticket there); admins see all of it. Mail that
+    came in without a mailbox (a webhook no mailbox claimed) has no department: admins only."""
+    mails = InboundEmail.objects.filter(status=InboundEmail.Status.SPAM)
+    if user.is_superuser:
+        return mails
+    if not (user.is_active and user.is_tech):
+        return mails.none()
+    member_of = Membership.objects.filter(user=user, department__is_active=True).values(
+        "department"
+    )
+    return mails.filter(mailbox__department__in=member_of)
+
+
+def spam_for_staff(*, user: User, inbound_id: int) -> InboundEmail:
+    inbound = spam_visible_to_staff(user).filter(pk=inbound_id).first()
+    if inbound is None:
+        raise Http404
+    return inbound
 
 
 def supervises_ticket(*, user: User, ticket: Ticket) -> bool:

@@ -3,10 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Category, Department, WebForm
+from departments.models import Category, WebForm
 from helpdesk.form_styling import StyledFormMixin
 from tickets.attachments import AttachmentsField
-from tickets.models import AnswerPreference, Priority, Source
+from tickets.models import AnswerPreference, Priority
 
 MESSAGE_MAX_LENGTH = 50_000
 
@@ -82,68 +82,3 @@ class WebTicketForm(StyledFormMixin, forms.Form):
 class CustomerReplyForm(StyledFormMixin, forms.Form):
     message = _message_field(label=_("Your reply"))
     attachments = AttachmentsField()
-
-
-class StaffTicketForm(StyledFormMixin, forms.Form):
-    """A ticket a tech enters for a customer (phone, walk-in)."""
-
-    SOURCES = [
-        (Source.PHONE, Source.PHONE.label),
-        (Source.WALK_IN, Source.WALK_IN.label),
-        (Source.STAFF, Source.STAFF.label),
-    ]
-
-    email = forms.EmailField(
-        label=_("Customer's email address"),
-        help_text=_("An existing customer with this address is linked; otherwise one is created."),
-    )
-    name = forms.CharField(label=_("Customer's name"), max_length=200)
-    phone = forms.CharField(label=_("Customer's phone"), max_length=50, required=False)
-    source = forms.ChoiceField(label=_("How did they reach us?"), choices=SOURCES)
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=Category.objects.filter(is_active=True, department__is_active=True),
-        required=False,
-        empty_label=_("No category"),
-    )
-    department = forms.ModelChoiceField(
-        label=_("Department"),
-        queryset=Department.objects.filter(is_active=True),
-        required=False,
-        help_text=_("Needed when no category is chosen; a category picks its own department."),
-    )
-    priority = forms.TypedChoiceField(
-        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.MEDIUM
-    )
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    message = _message_field(label=_("What the customer needs"))
-    attachments = AttachmentsField()
-    assign_to_me = forms.BooleanField(label=_("Put it in my pool"), required=False, initial=True)
-    send_confirmation = forms.BooleanField(
-        label=_("Email the customer a confirmation with the ticket link"),
-        required=False,
-        initial=True,
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("category") and not cleaned.get("department"):
-            self.add_error("department", _("Choose a department or a category."))
-        return cleaned
-
-
-class SplitTicketForm(StyledFormMixin, forms.Form):
-    """A new ticket from a message of another ticket."""
-
-    subject = forms.CharField(label=_("Subject of the new ticket"), max_length=200)
-    department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.filter(is_active=True)
-    )
-    priority = forms.TypedChoiceField(
-        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.MEDIUM
-    )
-    send_confirmation = forms.BooleanField(
-        label=_("Email the customer a confirmation with the new ticket's link"),
-        required=False,
-        initial=True,
-    )

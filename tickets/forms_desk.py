@@ -1,4 +1,5 @@
-"""Forms of the desk: queue filters, the reply box, transfer and status."""
+"""Forms of the desk: queue filters, the reply box, transfer and status, a ticket entered for a
+customer and a ticket split from a message."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,8 @@ from departments.models import Category, Department, WebForm
 from helpdesk.form_styling import StyledFormMixin
 from tickets.attachments import AttachmentsField
 from tickets.forms import MESSAGE_MAX_LENGTH
-from tickets.models import Source, Status, StatusType
+from tickets.models import Priority, Source, Status, StatusType
+from tickets.ownership import departments_to_own_in
 from tickets.queues import QueueFilters
 
 
@@ -104,3 +106,115 @@ class StatusForm(StyledFormMixin, forms.Form):
     status = forms.ModelChoiceField(
         label=_("Status"), queryset=Status.objects.all(), empty_label=None
     )
+
+
+def _not_owned_label(department: Department) -> str:
+    return _("%(department)s — general pool only") % {"department": department.name}
+
+
+class StaffTicketForm(StyledFormMixin, forms.Form):
+    """A ticket a tech enters for a customer (phone, walk-in). Any active department may receive
+    it, as a transfer may send a ticket anywhere; "put it in my pool" only where the tech works
+    (tickets/ownership.py), and the department list says which are which."""
+
+    SOURCES = [
+        (Source.PHONE, Source.PHONE.label),
+        (Source.WALK_IN, Source.WALK_IN.label),
+        (Source.STAFF, Source.STAFF.label),
+    ]
+
+    email = forms.EmailField(
+        label=_("Customer's email address"),
+        help_text=_("An existing customer with this address is linked; otherwise one is created."),
+    )
+    name = forms.CharField(label=_("Customer's name"), max_length=200)
+    phone = forms.CharField(label=_("Customer's phone"), max_length=50, required=False)
+    source = forms.ChoiceField(label=_("How did they reach us?"), choices=SOURCES)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True, department__is_active=True),
+        required=False,
+        empty_label=_("No category"),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Needed when no category is chosen; a category picks its own department."),
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.MEDIUM
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    message = forms.CharField(
+        label=_("What the customer needs"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    attachments = AttachmentsField()
+    assign_to_me = forms.BooleanField(label=_("Put it in my pool"), required=False, initial=True)
+    send_confirmation = forms.BooleanField(
+        label=_("Email the customer a confirmation with the ticket link"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, staff: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.own = set(departments_to_own_in(staff).values_list("pk", flat=True))
+        if not staff.is_superuser:
+            self.fields["department"].label_from_instance = lambda department: (
+                department.name if department.pk in self.own else _not_owned_label(department)
+            )
+        if not self.own:
+            self.fields["assign_to_me"].initial = False
+
+    def clean(self):
+        cleaned = super().clean()
+        category = cleaned.get("category")
+        department = category.department if category else cleaned.get("department")
+        if department is None:
+            if "department" not in self.errors:
+                self.add_error("department", _("Choose a department or a category."))
+        elif cleaned.get("assign_to_me") and department.pk not in self.own:
+            self.add_error(
+                "assign_to_me",
+                _(
+                    "You do not work in %(department)s, so the ticket cannot go to your pool. "
+                    "Untick “Put it in my pool” to send it to the department's general pool."
+                )
+                % {"department": department.name},
+            )
+        return cleaned
+
+
+class SplitTicketForm(StyledFormMixin, forms.Form):
+    """A new ticket from a message of another ticket. It goes to the tech's pool, so only the
+    departments the tech works in are offered (every one to an admin)."""
+
+    subject = forms.CharField(label=_("Subject of the new ticket"), max_length=200)
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        error_messages={
+            "invalid_choice": _("Choose one of your departments: the new ticket is yours.")
+        },
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.MEDIUM
+    )
+    send_confirmation = forms.BooleanField(
+        label=_("Email the customer a confirmation with the new ticket's link"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, staff: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = departments_to_own_in(staff)
+        self.fields["department"].queryset = departments
+        if not departments.exists():
+            self.fields["department"].help_text = _(
+                "You work in no department, so no new ticket can be yours. Ask a manager to add "
+                "you to one, or transfer the ticket instead."
+            )

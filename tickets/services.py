@@ -29,6 +29,7 @@ from tickets.models import (
     Ticket,
 )
 from tickets.numbering import ticket_number_next, ticket_numbers_next
+from tickets.ownership import owner_check
 from tickets.statuses import status_default
 
 SOURCE_OF_AUDIENCE = {
@@ -350,6 +351,8 @@ def ticket_create_for_customer(
 ) -> Ticket:
     """A tech enters a ticket on a customer's behalf (phone, walk-in), finding or creating the
     customer record. It goes to the tech's own pool, or to the usual routing."""
+    if assign_to_me:  # only in a department the tech works in (tickets/ownership.py)
+        owner_check(tech=staff, department=category.department if category else department)
     with atomic_with_files() as stored_names:
         customer = customer_match_or_create(email=email, name=name, phone=phone)
         if phone and not customer.phone:
@@ -383,6 +386,7 @@ def ticket_create_from_message(
 ) -> Ticket:
     """A new ticket for the same customer, starting from a message of another ticket (its
     text and files). Both threads record the link."""
+    owner_check(tech=staff, department=department)  # the new ticket is the tech's (ownership.py)
     origin = message.ticket
     with atomic_with_files() as stored_names:
         ticket = _ticket_insert(

@@ -45,6 +45,11 @@ urlpatterns = [
     ),
     path("desk/t/<int:number>/", views_desk_ticket.ticket_detail, name="desk_ticket"),
     path("desk/t/<int:number>/reply/", views_desk_ticket.ticket_reply, name="desk_reply"),
+    path(
+        "desk/t/<int:number>/reply/insert/<int:response_id>/",
+        views_desk.ticket_reply_insert,
+        name="desk_reply_insert",
+    ),
     path("desk/t/<int:number>/transfer/", views_desk_ticket.ticket_transfer, name="desk_transfer"),
     path("desk/t/<int:number>/status/", views_desk_ticket.ticket_status, name="desk_status"),
     path("desk/t/<int:number>/presence/", views_desk_ticket.ticket_presence, name="desk_presence"),

@@ -1,19 +1,21 @@
-"""The desk: queues, get next, entering tickets for customers, splitting a message, and the
-customer's page."""
+"""The desk: queues, get next, entering tickets for customers, splitting a message, the
+customer's page, and inserting a canned response without JavaScript."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import staff_required
-from accounts.models import Customer
 from departments.models import Department
 from departments.selectors import departments_of
+from responses.services import canned_response_use, reply_with_response
 from tickets import access, queues, selectors, services, workflow
-from tickets.forms import SplitTicketForm, StaffTicketForm
-from tickets.forms_desk import QueueFilterForm
+from tickets.forms_desk import QueueFilterForm, ReplyForm, SplitTicketForm, StaffTicketForm
+from tickets.views_desk_ticket import ticket_page_context
 
 
 def _queue_departments(user):
@@ -78,10 +80,7 @@ def ticket_next(request):
 
 @staff_required
 def customer_detail(request, customer_id):
-    customer = get_object_or_404(
-        Customer.objects.select_related("account_manager", "user").prefetch_related("emails"),
-        pk=customer_id,
-    )
+    customer = access.customer_for_staff(user=request.user, customer_id=customer_id)
     tickets, hidden = selectors.customer_tickets_for_staff(customer=customer, user=request.user)
     return render(
         request,
@@ -94,28 +93,32 @@ def customer_detail(request, customer_id):
 @require_http_methods(["GET", "POST"])
 def ticket_new(request):
     if request.method == "POST":
-        form = StaffTicketForm(request.POST, request.FILES)
+        form = StaffTicketForm(request.POST, request.FILES, staff=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            ticket = services.ticket_create_for_customer(
-                staff=request.user,
-                email=data["email"],
-                name=data["name"],
-                phone=data["phone"],
-                subject=data["subject"],
-                body=data["message"],
-                category=data["category"],
-                department=data["department"],
-                priority=data["priority"],
-                source=data["source"],
-                assign_to_me=data["assign_to_me"],
-                send_confirmation=data["send_confirmation"],
-                attachments=data["attachments"],
-            )
-            messages.success(request, _("Ticket %(tag)s created.") % {"tag": ticket.tag})
-            return redirect("tickets:desk_ticket", number=ticket.number)
+            try:
+                ticket = services.ticket_create_for_customer(
+                    staff=request.user,
+                    email=data["email"],
+                    name=data["name"],
+                    phone=data["phone"],
+                    subject=data["subject"],
+                    body=data["message"],
+                    category=data["category"],
+                    department=data["department"],
+                    priority=data["priority"],
+                    source=data["source"],
+                    assign_to_me=data["assign_to_me"],
+                    send_confirmation=data["send_confirmation"],
+                    attachments=data["attachments"],
+                )
+            except ValidationError as error:  # e.g. the membership ended since the form loaded
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Ticket %(tag)s created.") % {"tag": ticket.tag})
+                return redirect("tickets:desk_ticket", number=ticket.number)
     else:
-        form = StaffTicketForm()
+        form = StaffTicketForm(staff=request.user)
         departments = departments_of(request.user)
         if departments.count() == 1:
             form.initial["department"] = departments.get()
@@ -130,35 +133,66 @@ def ticket_split(request, number, message_id):
     if message.ticket_id != origin.pk:
         return redirect("tickets:desk_ticket", number=origin.number)
     if request.method == "POST":
-        form = SplitTicketForm(request.POST)
+        form = SplitTicketForm(request.POST, staff=request.user)
         if form.is_valid():
-            ticket = services.ticket_create_from_message(
-                staff=request.user,
-                message=message,
-                subject=form.cleaned_data["subject"],
-                department=form.cleaned_data["department"],
-                priority=form.cleaned_data["priority"],
-                send_confirmation=form.cleaned_data["send_confirmation"],
-            )
-            messages.success(
-                request,
-                _("Ticket %(new)s created from a message of %(old)s.")
-                % {"new": ticket.tag, "old": origin.tag},
-            )
-            return redirect("tickets:desk_ticket", number=ticket.number)
+            try:
+                ticket = services.ticket_create_from_message(
+                    staff=request.user,
+                    message=message,
+                    subject=form.cleaned_data["subject"],
+                    department=form.cleaned_data["department"],
+                    priority=form.cleaned_data["priority"],
+                    send_confirmation=form.cleaned_data["send_confirmation"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Ticket %(new)s created from a message of %(old)s.")
+                    % {"new": ticket.tag, "old": origin.tag},
+                )
+                return redirect("tickets:desk_ticket", number=ticket.number)
     else:
         form = SplitTicketForm(
+            staff=request.user,
             initial={
                 "subject": origin.subject,
                 "department": origin.department,
                 "priority": origin.priority,
-            }
+            },
         )
     return render(
         request,
         "tickets/desk_ticket_split.html",
         {"form": form, "origin": origin, "message": message},
     )
+
+
+@never_cache
+@staff_required
+@require_POST
+def ticket_reply_insert(request, number, response_id):
+    """Without JavaScript, a canned response's button submits the reply form here: the ticket
+    page comes back (200) with the draft and the response in the reply box. The draft travels
+    only in the POST body; in a URL it would be cut off past the servers' URL limits and
+    written into every access log."""
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    text = canned_response_use(response_id=response_id, ticket=ticket, tech=request.user)
+    from_reply_form = "body" in request.POST  # else the picker's own page, with no draft
+    internal = (
+        bool(request.POST.get("internal"))
+        if from_reply_form
+        else request.user.reply_as_note_by_default
+    )
+    form = ReplyForm(
+        initial={
+            "body": reply_with_response(request.POST.get("body", ""), text),
+            "internal": internal,
+        }
+    )
+    context = ticket_page_context(request, ticket, reply_form=form)
+    return render(request, "tickets/desk_ticket.html", context)
 
 
 def _count_label(count: int) -> str:

@@ -2,9 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +13,6 @@ from departments.models import Department
 from tickets import access, workflow
 from tickets.mail.spam_verdicts import spam_verdict_change
 from tickets.models import InboundEmail
-from tickets.queues import member_department_ids
 
 
 def _page(number):
@@ -78,24 +76,20 @@ def ticket_mark_spam(request, number):
     return redirect("tickets:desk")
 
 
-def spam_visible_to(user):
-    mails = InboundEmail.objects.filter(status=InboundEmail.Status.SPAM)
-    if user.is_superuser:
-        return mails
-    departments = member_department_ids(user)
-    return mails.filter(Q(mailbox__department_id__in=departments) | Q(mailbox__isnull=True))
-
-
 @staff_required
 def spam_list(request):
-    mails = spam_visible_to(request.user).select_related("mailbox").order_by("-received_at")[:200]
+    mails = (
+        access.spam_visible_to_staff(request.user)
+        .select_related("mailbox")
+        .order_by("-received_at")[:200]
+    )
     return render(request, "tickets/desk_spam.html", {"mails": mails})
 
 
 @staff_required
 @require_POST
 def spam_release(request, inbound_id):
-    inbound = get_object_or_404(spam_visible_to(request.user), pk=inbound_id)
+    inbound = access.spam_for_staff(user=request.user, inbound_id=inbound_id)
     inbound = spam_verdict_change(inbound=inbound, is_spam=False, by=request.user)
     if inbound.ticket is not None:
         messages.success(

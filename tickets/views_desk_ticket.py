@@ -28,8 +28,6 @@ def ticket_page_context(request, ticket, *, reply_form=None, transfer_form=None)
     presence.presence_touch(ticket_id=ticket.pk, user=user)
     if reply_form is None:
         initial = {"internal": user.reply_as_note_by_default}
-        if request.GET.get("body"):
-            initial["body"] = request.GET["body"]
         reply_form = ReplyForm(initial=initial)
     return {
         "ticket": ticket,

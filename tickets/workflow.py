@@ -19,6 +19,7 @@ from tickets.attachments import InspectedUpload, atomic_with_files, attachments_
 from tickets.events import event_add, status_set
 from tickets.mail import outbox
 from tickets.models import ACTIVE_STATUS_TYPES, Message, Status, StatusType, Ticket
+from tickets.ownership import owner_check
 from tickets.statuses import status_default
 
 GET_NEXT_ATTEMPTS = 5
@@ -211,21 +212,14 @@ def ticket_transfer(
     note: str = "",
 ) -> Ticket:
     """Back to the general pool (neither target), to another department's pool, or to a named
-    tech, who must work in the ticket's (new) department. A ticket put in a general pool is
-    "new" again, so it shows in that pool whatever its status was. Recorded as an event, with the
-    optional note as an internal note."""
+    tech, who must be allowed to own it in the ticket's (new) department (tickets/ownership.py).
+    A ticket put in a general pool is "new" again, so it shows in that pool whatever its status
+    was. Recorded as an event, with the optional note as an internal note."""
     with transaction.atomic():
         ticket = _locked(ticket)
         department = to_department or ticket.department
-        if to_tech is not None and not (
-            to_tech.is_active
-            and to_tech.is_tech
-            and Membership.objects.filter(user=to_tech, department=department).exists()
-        ):
-            raise ValidationError(
-                _("%(name)s does not work in %(department)s.")
-                % {"name": to_tech.full_name, "department": department.name}
-            )
+        if to_tech is not None:
+            owner_check(tech=to_tech, department=department)
         previous = {"department": ticket.department.name, "owner": _name(ticket.assignee)}
         if department.pk != ticket.department_id:
             ticket.category = None  # the category routed to the old department

@@ -1,8 +1,11 @@
 """Mail templates: which version is used, what placeholders can reach, the tag in the subject."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.html import escape
 
 from departments.models import Mailbox
 from responses.mail_templates import DEFAULTS, mail_render, mail_template_for, mail_values
@@ -111,3 +114,110 @@ def test_admin_shows_a_preview_with_example_values(admin_client):
     html = response.content.decode()
     assert "[#1042] Re: Printer shows error E-042" in html
     assert "Dear Carla," in html
+
+
+# Visitor values are never links in the mails the helpdesk sends from its own address.
+
+HOSTILE_NAMES = [
+    "Visit http://evil.example",
+    '<a href="https://evil.example/login">Your account</a>',
+    "evil.example/login",
+    "www.evil.example",
+    "support@evil.example",
+    "evil。example/login",
+]
+
+
+def _hrefs(html: str) -> list[str]:
+    return re.findall(r'<a\s[^>]*href="([^"]*)"', html)
+
+
+def _confirmation(values: dict[str, str]):
+    subject, body = mail_template_for(key=Key.CONFIRMATION)
+    return mail_render(subject=subject, body=body, values=values)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NAMES)
+def test_a_visitors_name_and_subject_never_become_links(submit, hostile):
+    ticket = submit(name=hostile, subject=f"Re: {hostile}")
+    link = f"https://help.example.com/support/t/{ticket.access_token}/"
+
+    mail = _confirmation(mail_values(ticket=ticket, link=link))
+
+    assert _hrefs(mail.html) == [link]
+    assert mail.html.count("<a ") == 1
+    # Shown as written (escaped in HTML), but with no address a mail client could link.
+    assert escape(hostile) in mail.html.replace("\u200b", "")
+    assert hostile in mail.text.replace("\u200b", "")
+    for text in (mail.html.replace(link, ""), mail.text.replace(link, "")):
+        for linkable in ("evil.example", "evil。example", "http:", "www.", "@evil"):
+            assert linkable not in text
+
+
+def test_plain_text_part_reads_the_same_once_invisible_breaks_are_removed(submit):
+    ticket = submit(name="Visit http://evil.example", subject="Order 12.5 at shop.example")
+
+    mail = _confirmation(mail_values(ticket=ticket, link="https://help.example.com/t/x/"))
+
+    assert "Hello Visit http://evil.example," in mail.text.replace("\u200b", "")
+    assert "Subject: Order 12.5 at shop.example" in mail.text.replace("\u200b", "")
+    assert "http://evil.example" not in mail.text
+
+
+def test_the_ticket_link_department_and_a_techs_reply_stay_links(submit):
+    ticket = submit(name="Vera evil.example")
+    link = "https://help.example.com/support/t/abc/"
+    values = mail_values(ticket=ticket, link=link, message="Get the driver at www.vendor.example")
+    body = (
+        "Hello {{ customer_name }},\n\n{{ message }}\n\n"
+        "See https://status.example.com\n{{ ticket_link }}"
+    )
+
+    mail = mail_render(subject="{{ ticket_tag }}", body=body, values=values)
+
+    assert _hrefs(mail.html) == [
+        "http://www.vendor.example",
+        "https://status.example.com",
+        link,
+    ]
+    assert mail.html.startswith("<p>Hello Vera evil\u200b.\u200bexample,</p>")
+
+
+def test_a_link_in_the_template_stops_where_a_visitor_value_starts(submit):
+    ticket = submit(name="evil.example/steal")
+    values = mail_values(ticket=ticket, link="https://help.example.com/t/x/")
+
+    mail = mail_render(subject="s", body="https://shop.example/{{ customer_name }}", values=values)
+
+    assert _hrefs(mail.html) == ["https://shop.example/"]
+    assert "evil" not in _hrefs(mail.html)[0]
+
+
+def test_a_visitor_value_that_looks_like_a_mark_or_placeholder_stays_text(submit):
+    ticket = submit(name="{{ ticket_link }}", subject="{{ customer_name }}")
+    values = mail_values(ticket=ticket, link="https://help.example.com/t/x/")
+    values["customer_first_name"] = "\x000\x00"  # what the HTML part uses as its marks
+
+    mail = mail_render(
+        subject="s", body="{{ customer_first_name }} {{ customer_name }}", values=values
+    )
+
+    assert mail.html == "<p>0 {{ ticket_link }}</p>"
+    assert _hrefs(mail.html) == []
+
+
+def test_the_confirmation_mail_sent_to_a_visitor_links_only_the_ticket(
+    submit, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://help.example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = submit(
+            name='Visit http://evil.example <a href="http://evil.example">here</a>',
+            subject="Reset at evil.example/login",
+        )
+
+    [mail] = mailoutbox
+    html = next(content for content, kind in mail.alternatives if kind == "text/html")
+    assert _hrefs(html) == [f"https://help.example.com/support/t/{ticket.access_token}/"]
+    assert "evil.example" not in html and "evil.example" not in mail.body
+    assert '<a href="http://evil' not in html

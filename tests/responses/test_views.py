@@ -1,11 +1,12 @@
 """The picker beside the reply box and inserting a response: full pages, htmx partials, and who
 may use them."""
 
-from urllib.parse import parse_qs, urlsplit
+import re
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 
 from responses.models import CannedResponse
 from responses.selectors import canned_responses_for
@@ -22,6 +23,11 @@ def picker_url(ticket):
 
 def use_url(ticket, response):
     return reverse("responses:use", args=[ticket.number, response.pk])
+
+
+def insert_url(ticket, response):
+    """Inserting without JavaScript: the ticket side renders its page with the text."""
+    return reverse("tickets:desk_reply_insert", args=[ticket.number, response.pk])
 
 
 @pytest.fixture
@@ -49,7 +55,7 @@ def test_picker_page_lists_responses_with_their_department_or_global(
     assert "Global" in page
     # The department's own response is listed before the global one.
     assert page.index("Reboot steps") < page.index("Greeting")
-    assert page.count('action="/desk/responses/use/') == 2
+    assert page.count('hx-post="/desk/responses/use/') == 2
     # This page is the no-JavaScript route: htmx is switched off on it.
     assert "hx-disable" in page
 
@@ -132,20 +138,106 @@ def test_use_into_an_empty_reply_box_inserts_just_the_response(client, tech, tic
     assert ">\nHello Vera.</textarea>" in response.content.decode()
 
 
-def test_use_without_javascript_returns_to_the_ticket_with_the_reply_prefilled(
+def test_use_without_javascript_renders_the_ticket_page_with_the_reply_prefilled(
     client, tech, ticket, canned
 ):
     response_row = canned(body="Hello {{ customer_name }} & co.")
     client.force_login(tech)
 
-    response = client.post(use_url(ticket, response_row))
+    response = client.post(insert_url(ticket, response_row), {"body": "", "internal": "on"})
 
-    assert response.status_code == 302
-    location = urlsplit(response.url)
-    assert location.path == reverse("tickets:desk_ticket", args=[ticket.number])
-    assert parse_qs(location.query) == {"body": ["Hello Vera Visitor & co."]}
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in page
+    assert ">Hello Vera Visitor &amp; co.</textarea>" in page
+    assert 'id="id_internal" checked' in page
     response_row.refresh_from_db()
     assert response_row.usage_count == 1
+
+
+def test_a_40_kb_draft_comes_back_whole_and_never_in_a_url(client, tech, ticket, canned):
+    response_row = canned(body="Kind regards, {{ tech_name }}")
+    draft = "".join(f"Line {index:05} of a long investigation.\n" for index in range(1150))
+    assert len(draft) > 40_000
+    client.force_login(tech)
+
+    response = client.post(insert_url(ticket, response_row), {"body": draft}, follow=True)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response.redirect_chain == []
+    assert f"{escape(draft.rstrip())}\n\nKind regards, Tom Tech</textarea>" in page
+    assert "Line 01149" not in response.request["PATH_INFO"]
+    assert not response.request.get("QUERY_STRING")
+    # Links and forms on the page returned never carry the draft either.
+    assert "Line 00000" not in "".join(re.findall(r'(?:href|action|hx-\w+)="([^"]*)"', page))
+
+
+def test_a_plain_post_to_the_htmx_endpoint_is_passed_on_with_its_body(client, tech, ticket, canned):
+    response_row = canned(body="Thanks.")
+    draft = "x" * 40_000
+    client.force_login(tech)
+
+    response = client.post(use_url(ticket, response_row), {"body": draft})
+
+    assert response.status_code == 307
+    assert response["Location"] == insert_url(ticket, response_row)
+    followed = client.post(use_url(ticket, response_row), {"body": draft}, follow=True)
+    assert followed.redirect_chain == [(insert_url(ticket, response_row), 307)]
+    assert f"{draft}\n\nThanks.</textarea>" in followed.content.decode()
+
+
+def test_picker_on_the_picker_page_inserts_into_an_empty_reply(client, tech, ticket, canned):
+    response_row = canned(body="Hello {{ customer_first_name }}.")
+    client.force_login(tech)
+
+    picker = client.get(picker_url(ticket)).content.decode()
+    response = client.post(insert_url(ticket, response_row))
+
+    assert f'action="{insert_url(ticket, response_row)}"' in picker
+    assert 'form="reply-form"' not in picker
+    assert ">Hello Vera.</textarea>" in response.content.decode()
+
+
+def test_ticket_page_buttons_submit_the_reply_form_without_javascript(client, tech, ticket, canned):
+    response_row = canned(title="Greeting")
+    client.force_login(tech)
+
+    page = client.get(reverse("tickets:desk_ticket", args=[ticket.number])).content.decode()
+
+    assert 'id="reply-form"' in page
+    assert f'form="reply-form" formaction="{insert_url(ticket, response_row)}"' in page
+    assert f'hx-post="{use_url(ticket, response_row)}"' in page
+
+
+def test_inserting_without_javascript_needs_a_post(client, tech, ticket, canned):
+    client.force_login(tech)
+
+    assert client.get(insert_url(ticket, canned())).status_code == 405
+
+
+@pytest.mark.parametrize("view", ["use", "insert"])
+def test_inserting_into_a_ticket_the_tech_may_not_see_is_not_found(client, ticket, canned, view):
+    response_row = canned()
+    outsider = TechFactory(full_name="Otto Outsider")
+    MembershipFactory(user=outsider, department=DepartmentFactory())
+    client.force_login(outsider)
+    url = use_url(ticket, response_row) if view == "use" else insert_url(ticket, response_row)
+
+    response = client.post(url, {"body": "draft"})
+
+    assert response.status_code == 404
+    response_row.refresh_from_db()
+    assert response_row.usage_count == 0
+
+
+def test_inserting_another_departments_response_without_javascript_is_not_found(
+    client, tech, ticket, canned, billing
+):
+    response_row = canned(department=billing)
+    client.force_login(tech)
+
+    assert client.post(insert_url(ticket, response_row), {"body": "x"}).status_code == 404
 
 
 def test_using_another_departments_response_is_not_found(client, tech, ticket, canned, billing):
@@ -234,7 +326,7 @@ def test_picker_queries_do_not_grow_with_responses(
 
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(picker_url(ticket), headers=headers)
-    assert response.content.decode().count('action="/desk/responses/use/') == 19
+    assert response.content.decode().count('hx-post="/desk/responses/use/') == 19
 
 
 def test_ticket_page_partial_renders_the_search_box_and_list(rf, tech, ticket, canned):

@@ -1,0 +1,396 @@
+"""Who may pass which URL: every named route of the URLconf, for every role.
+
+The routes come from the URLconf itself, and RULES says, for each, which roles pass; a route
+without a rule fails the suite ("new route without a rule"), so nobody adds a page without
+deciding who may open it. "Pass" is a 2xx/3xx answer that is not a redirect to a sign-in page;
+"refused" is 403, 404 or a redirect to sign in. Any other answer (400, 405, 500…) fails: the
+request each rule makes is one the allowed roles must succeed with.
+
+The data is built once for the module inside a transaction that is rolled back at the end; each
+case runs in its own savepoint, so a POST that claims, transfers or releases leaves nothing
+behind for the next case. The Django admin is checked at its index and one model page (its other
+routes are the admin's own); the `anymail` webhooks authenticate by their own secret, not by role,
+and have their own tests."""
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.db import transaction
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
+
+from accounts.models import Customer, CustomerEmail
+from departments.models import Mailbox
+from responses.models import CannedResponse
+from tests.factories import (
+    AdminFactory,
+    DepartmentFactory,
+    MembershipFactory,
+    TechFactory,
+    UserFactory,
+    WebFormFactory,
+)
+from tests.mail.mails import mail
+from tests.tickets.conftest import png_bytes
+from tickets import workflow
+from tickets.mail import outbox
+from tickets.mail.intake import inbound_receive
+from tickets.models import Message, StatusType
+from tickets.statuses import status_default
+
+SKIPPED_NAMESPACES = {"anymail"}  # webhooks: a secret, not a role (tests/mail/test_webhooks.py)
+ADMIN_ROUTES_CHECKED = {"admin:index", "admin:tickets_ticket_changelist"}
+
+ANONYMOUS = "anonymous"
+ROLES = [
+    ANONYMOUS,
+    "customer_owner",  # the customer whose tickets these are
+    "customer_other",
+    "tech_a",  # works in department A; the "pool" ticket is in their pool
+    "tech_b",  # works in department B
+    "tech_none",  # staff, in no department
+    "trainee_a",  # works in department A, replies need approval
+    "manager_a",
+    "manager_b",
+    "admin",
+]
+
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {ANONYMOUS}
+STAFF = frozenset({"tech_a", "tech_b", "tech_none", "trainee_a", "manager_a", "manager_b", "admin"})
+SUPERVISORS = frozenset({"manager_a", "manager_b", "admin"})
+CUSTOMERS = frozenset({"customer_owner", "customer_other"})
+OWNER = frozenset({"customer_owner"})
+# Who sees a general-pool ticket of department A (its people, its managers, admins) …
+DEPARTMENT_A = frozenset({"tech_a", "trainee_a", "manager_a", "admin"})
+# … and a ticket in tech A's own pool (not the trainee: another tech's pool).
+POOL_A = frozenset({"tech_a", "manager_a", "admin"})
+SUPERVISES_A = frozenset({"manager_a", "admin"})
+ADMIN = frozenset({"admin"})
+HTMX = {"HX-Request": "true"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[str]
+    method: str = "GET"
+    data: dict = field(default_factory=dict)  # a value may be a name of one of World's ids
+    headers: dict = field(default_factory=dict)
+    message: str = "first"  # which message of the ticket a message_id names: first, held
+
+
+def per_ticket(*, general: frozenset[str], pool: frozenset[str], **request) -> dict[str, Rule]:
+    """A ticket route, tried on the general-pool ticket and on the one in tech A's pool."""
+    return {"general": Rule(general, **request), "pool": Rule(pool, **request)}
+
+
+# The rule of every route: {variant: Rule}. Variants other than "general"/"pool" ("-") use
+# the general-pool ticket where the route needs one.
+RULES: dict[str, dict[str, Rule]] = {
+    "home": {"-": Rule(EVERYONE)},
+    "healthz": {"-": Rule(EVERYONE)},
+    # Accounts
+    "accounts:sign_in": {"-": Rule(EVERYONE)},
+    "accounts:sign_out": {"-": Rule(SIGNED_IN)},
+    "accounts:preferences": {"-": Rule(STAFF)},
+    "accounts:signature_image": {"-": Rule(STAFF)},
+    # Help centre and secret links: the token is the key, whoever holds it
+    "tickets:support": {"-": Rule(EVERYONE)},
+    "tickets:submitted": {"-": Rule(EVERYONE)},
+    "tickets:web_form": {"-": Rule(EVERYONE)},
+    "tickets:ticket_by_token": {"-": Rule(EVERYONE)},
+    "tickets:token_attachment": {"-": Rule(EVERYONE)},
+    # Customer area
+    "tickets:my_tickets": {"-": Rule(CUSTOMERS)},
+    "tickets:my_ticket": per_ticket(general=OWNER, pool=OWNER),
+    "tickets:my_attachment": per_ticket(general=OWNER, pool=OWNER),
+    # Desk
+    "tickets:desk": {"-": Rule(STAFF)},
+    "tickets:desk_next": {"-": Rule(STAFF, method="POST")},
+    "tickets:desk_ticket_new": {"-": Rule(STAFF)},
+    "tickets:desk_customer": {"-": Rule(DEPARTMENT_A)},
+    "tickets:desk_spam": {"-": Rule(STAFF)},
+    "tickets:desk_spam_release": {"-": Rule(DEPARTMENT_A, method="POST")},
+    "tickets:desk_ticket": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
+    "tickets:desk_presence": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
+    "tickets:desk_attachment": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
+    "tickets:desk_message_original": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
+    "tickets:desk_ticket_split": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
+    "tickets:desk_reply": per_ticket(
+        general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"body": "x", "internal": "on"}
+    ),
+    "tickets:desk_reply_insert": per_ticket(
+        general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"body": "A draft"}
+    ),
+    "tickets:desk_transfer": per_ticket(general=DEPARTMENT_A, pool=POOL_A, method="POST"),
+    "tickets:desk_status": per_ticket(
+        general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"status": "status_id"}
+    ),
+    "tickets:desk_consult": per_ticket(
+        general=DEPARTMENT_A,
+        pool=POOL_A,
+        method="POST",
+        data={"department": "consulted_id", "question": "Can you help?"},
+    ),
+    "tickets:desk_mark_spam": per_ticket(general=DEPARTMENT_A, pool=POOL_A, method="POST"),
+    "tickets:desk_reply_approve": per_ticket(
+        general=SUPERVISES_A, pool=SUPERVISES_A, method="POST", message="held"
+    ),
+    "tickets:desk_mail_approve": per_ticket(general=SUPERVISES_A, pool=SUPERVISES_A, method="POST"),
+    # Canned responses beside the reply box
+    "responses:picker": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
+    "responses:use": per_ticket(
+        general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"body": "x"}, headers=HTMX
+    ),
+    # Managers and reports
+    "departments:manage": {"-": Rule(SUPERVISORS)},
+    "reports:index": {"-": Rule(SUPERVISORS)},
+    # Configuration: the admin, for admins only
+    "admin:index": {"-": Rule(ADMIN)},
+    "admin:tickets_ticket_changelist": {"-": Rule(ADMIN)},
+}
+
+
+def named_routes() -> dict[str, str]:
+    """Every named route of the URLconf: {"namespace:name": pattern}."""
+
+    def walk(patterns, namespace, prefix):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                yield from walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                yield name, prefix + str(pattern.pattern)
+
+    routes = {}
+    for name, pattern in walk(get_resolver().url_patterns, "", ""):
+        namespace = name.split(":")[0] if ":" in name else ""
+        if namespace in SKIPPED_NAMESPACES:
+            continue
+        if namespace == "admin" and name not in ADMIN_ROUTES_CHECKED:
+            continue
+        routes.setdefault(name, pattern)
+    return routes
+
+
+ROUTES = named_routes()
+
+
+def cases():
+    for name in sorted(ROUTES):
+        for variant in sorted(RULES.get(name, {"-": None})):
+            for role in ROLES:
+                yield pytest.param(name, variant, role, id=f"{name}[{variant}]-{role}")
+
+
+# The world every case runs against, built once for the module
+
+
+@dataclass
+class World:
+    users: dict
+    tickets: dict
+    token: str
+    attachments: dict
+    messages: dict  # {"first"/"held": {ticket variant: message}}
+    outbounds: dict  # {ticket variant: a confirmation held for approval}
+    customer_id: int
+    web_form_slug: str
+    response_id: int
+    spam_id: int
+    status_id: int
+    consulted_id: int
+    media: Path
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), (10, 120, 200)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _build(media: Path) -> World:
+    department_a = DepartmentFactory(name="Department A", consultation_email="")
+    department_b = DepartmentFactory(name="Department B", consultation_email="b@example.test")
+    mailbox = Mailbox.objects.create(
+        name="A",
+        department=department_a,
+        email_address="a@example.test",
+        host="127.0.0.1",
+        username="a",
+    )
+    users = {
+        "customer_owner": UserFactory(email="owner@example.org", full_name="Olive Owner"),
+        "customer_other": UserFactory(email="other@example.org", full_name="Otis Other"),
+        "tech_a": MembershipFactory(department=department_a).user,
+        "tech_b": MembershipFactory(department=department_b).user,
+        "tech_none": TechFactory(),
+        "trainee_a": MembershipFactory(
+            department=department_a, user=TechFactory(replies_need_approval=True)
+        ).user,
+        "manager_a": MembershipFactory(department=department_a, is_manager=True).user,
+        "manager_b": MembershipFactory(department=department_b, is_manager=True).user,
+        "admin": AdminFactory(),
+    }
+    owner = Customer.objects.create(name="Olive Owner", user=users["customer_owner"])
+    CustomerEmail.objects.create(customer=owner, email="owner@example.org", is_primary=True)
+
+    def mailed_ticket(subject):
+        raw = mail(
+            sender="Olive Owner <owner@example.org>",
+            to=mailbox.email_address,
+            subject=subject,
+            attachments=[("photo.png", "image/png", png_bytes())],
+        )
+        return inbound_receive(raw=raw, channel="imap", mailbox=mailbox).inbound.ticket
+
+    general = mailed_ticket("Waiting in the general pool")
+    pool = mailed_ticket("In tech A's pool")
+    pool = workflow.ticket_claim_on_open(ticket=pool, tech=users["tech_a"]).ticket
+    tickets = {"general": general, "pool": pool}
+    first = {name: ticket.messages.order_by("id").first() for name, ticket in tickets.items()}
+    # A trainee's reply waiting for approval. Made directly: replying through the service would
+    # also take the general-pool ticket into the trainee's pool.
+    held = {
+        name: Message.objects.create(
+            ticket=ticket,
+            kind=Message.Kind.REPLY,
+            author=users["trainee_a"],
+            author_name=users["trainee_a"].full_name,
+            body="Held for approval",
+            awaiting_approval=True,
+        )
+        for name, ticket in tickets.items()
+    }
+    # A confirmation a trainee's ticket holds until a manager approves it.
+    held_mail = {
+        name: outbox.outbox_add(kind=outbox.CONFIRMATION, ticket=ticket, awaiting_approval=True)
+        for name, ticket in tickets.items()
+    }
+    spam = inbound_receive(
+        raw=mail(
+            sender="Spammer <spam@example.net>",
+            to=mailbox.email_address,
+            headers={"X-Spam-Flag": "YES"},
+        ),
+        channel="imap",
+        mailbox=mailbox,
+    ).inbound
+    storage_name = "signatures/matrix.jpg"
+    (media / "signatures").mkdir(parents=True, exist_ok=True)
+    (media / storage_name).write_bytes(_jpeg())
+    for user in users.values():
+        if user.is_tech:
+            user.signature_image.name = storage_name
+            user.save(update_fields=["signature_image"])
+    web_form = WebFormFactory(default_department=department_a)
+    assert general.customer_id == pool.customer_id == owner.pk
+    return World(
+        users=users,
+        tickets=tickets,
+        token=general.access_token,
+        attachments={name: message.attachments.get() for name, message in first.items()},
+        messages={"first": first, "held": held},
+        outbounds=held_mail,
+        customer_id=owner.pk,
+        web_form_slug=web_form.slug,
+        response_id=CannedResponse.objects.create(title="Thanks", body="Thanks.").pk,
+        spam_id=spam.pk,
+        status_id=status_default(StatusType.PENDING).pk,
+        consulted_id=department_b.pk,
+        media=media,
+    )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("matrix-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        yield _build(media)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, world):
+    """The module's files (attachments, raw mail, signature images) for every case."""
+    settings.MEDIA_ROOT = world.media
+    return world.media
+
+
+def url_for(name: str, variant: str, world: World, *, message: str = "first") -> str:
+    ticket_variant = variant if variant in world.tickets else "general"
+    ticket = world.tickets[ticket_variant]
+    values = {
+        "number": ticket.number,
+        "message_id": world.messages[message][ticket_variant].pk,
+        "attachment_id": world.attachments[ticket_variant].pk,
+        "customer_id": world.customer_id,
+        "token": world.token,
+        "slug": world.web_form_slug,
+        "response_id": world.response_id,
+        "inbound_id": world.spam_id,
+        "outbound_id": world.outbounds[ticket_variant].pk,
+    }
+    pattern = ROUTES[name]
+    kwargs = {key: value for key, value in values.items() if f":{key}>" in pattern}
+    return reverse(name, kwargs=kwargs)
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if status in (403, 404):
+        return "refused"
+    if 300 <= status < 400:
+        target = urlsplit(response["Location"]).path
+        if target in (reverse("accounts:sign_in"), reverse("admin:login")):
+            return "refused"
+        return "passed"
+    if 200 <= status < 300:
+        return "passed"
+    return f"answered {status}"
+
+
+@pytest.mark.parametrize(("name", "variant", "role"), list(cases()))
+def test_role_may_pass_route_only_as_its_rule_says(client, db, world, name, variant, role):
+    rule = RULES.get(name, {}).get(variant)
+    assert rule is not None, (
+        f"New route without a rule: {name} ({ROUTES[name]}). Add it to RULES in "
+        "tests/test_access_matrix.py with the roles that may pass."
+    )
+    if role != ANONYMOUS:
+        client.force_login(world.users[role])
+    url = url_for(name, variant, world, message=rule.message)
+    data = {key: getattr(world, value, value) for key, value in rule.data.items()}
+
+    if rule.method == "POST":
+        response = client.post(url, data, headers=rule.headers)
+    else:
+        response = client.get(url, headers=rule.headers)
+    if response.streaming:  # files: read to the end, which closes them as a server would
+        b"".join(response.streaming_content)
+
+    expected = "passed" if role in rule.allowed else "refused"
+    assert outcome(response) == expected, (
+        f"{role} {rule.method} {url}: {response.status_code} {response.get('Location', '')}"
+    )
+
+
+def test_every_rule_names_a_route_that_exists():
+    assert set(RULES) - set(ROUTES) == set()
+
+
+def test_an_anonymous_visitor_sent_to_sign_in_comes_back_to_the_page(client, db, world):
+    url = url_for("tickets:desk_ticket", "general", world)
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:sign_in')}?{REDIRECT_FIELD_NAME}={url}"

@@ -127,11 +127,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = _production_value("REDIS_URL", env.str("REDIS_URL", default=""), "")
 CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="helpdesk")
 if REDIS_URL:
+    # A Redis that does not answer is an empty cache (helpdesk/resilient_cache.py): sessions,
+    # rate limits and presence carry on without it; /healthz still reports it down.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "helpdesk.resilient_cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "CIRCUIT_BREAKER_SECONDS": env.float("CACHE_RETRY_AFTER_SECONDS", default=5),
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -158,6 +165,10 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{_celery_dir / 'results'}"
+
+# django-ratelimit: a limit the cache cannot count lets the request through (a cache outage is
+# not an outage).
+RATELIMIT_FAIL_OPEN = True
 
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -203,7 +214,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database, with a copy in the cache for at most SESSION_CACHE_SECONDS; with
+# the cache down they carry on from the database alone (helpdesk/session_store.py).
+SESSION_ENGINE = "helpdesk.session_store"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 # Idle timeout: every recorded activity slides the expiry, so a session ends this long after the
 # person was last seen, and the sign-out time of an expired session is that last activity.
 SESSION_COOKIE_AGE = env.int(

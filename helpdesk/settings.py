@@ -227,6 +227,13 @@ SESSION_COOKIE_AGE = env.int(
 SIGN_IN_ACTIVITY_RESOLUTION = env.int("SIGN_IN_ACTIVITY_RESOLUTION", default=60)
 # Number of reverse proxies in front of the web processes whose X-Forwarded-For is trusted.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Failed sign-ins allowed per account and per IP address in a fixed window ("10/15m": ten in
+# fifteen minutes); past either, the password is not even checked until the window ends. A
+# browser that signed in to the account before counts on its own instead
+# (accounts/sign_in_throttle.py).
+SIGN_IN_FAILURES_PER_ACCOUNT = env.str("SIGN_IN_FAILURES_PER_ACCOUNT", default="10/15m")
+SIGN_IN_FAILURES_PER_IP = env.str("SIGN_IN_FAILURES_PER_IP", default="30/15m")
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES

@@ -67,6 +67,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before anything touches the session, the user or the host check,
+    # and input PostgreSQL cannot hold (a NUL byte) is refused before any view sees it.
+    "helpdesk.middleware.HealthCheckMiddleware",
+    "helpdesk.middleware.RejectNullBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -2,12 +2,14 @@
 
 from urllib.parse import urlencode
 
+from django.core.exceptions import BadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import staff_required
+from responses.forms import PickerSearchForm
 from responses.selectors import canned_responses_for
 from responses.services import canned_response_use
 from tickets.access import ticket_for_staff
@@ -29,7 +31,10 @@ def _reply_with_response(current: str, response_text: str) -> str:
 @vary_on_headers("HX-Request")
 def picker(request, number):
     ticket = ticket_for_staff(user=request.user, number=number)
-    query = request.GET.get("q", "")
+    search = PickerSearchForm(request.GET)
+    if not search.is_valid():
+        raise BadRequest("The search holds characters no response can contain.")
+    query = search.cleaned_data["q"]
     responses = canned_responses_for(user=request.user, department=ticket.department, query=query)
     context = {"ticket": ticket, "responses": responses[:PICKER_LIMIT], "query": query}
     template = "responses/picker.html"

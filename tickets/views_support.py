@@ -1,5 +1,7 @@
 """The help centre: web forms, the confirmation, and tickets opened through the secret link."""
 
+import re
+
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404
@@ -90,15 +92,27 @@ def submitted(request):
     return render(request, "tickets/submitted.html", {"ticket": ticket})
 
 
+# The secret link's alphabet (secrets.token_urlsafe).
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _ticket_for_token(token: str):
+    """The ticket behind a secret link; a "token" of any other characters (a NUL byte, which
+    PostgreSQL cannot even compare) is not looked up, just not found."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise Http404
+    return access.ticket_for_token(token=token)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def ticket_by_token(request, token):
-    ticket = access.ticket_for_token(token=token)
+    ticket = _ticket_for_token(token)
     return customer_ticket_page(request, ticket=ticket, author=None)
 
 
 def token_attachment(request, token, attachment_id):
-    ticket = access.ticket_for_token(token=token)
+    ticket = _ticket_for_token(token)
     attachment = access.attachment_of_ticket(
         ticket=ticket, attachment_id=attachment_id, public_only=True
     )

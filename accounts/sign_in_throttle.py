@@ -67,7 +67,7 @@ def _device_cookie(request) -> tuple[str, list[str]] | None:
     if not value:
         return None
     nonce, _sep, accounts = value.partition("|")
-    return (nonce, accounts.split(",")) if nonce else None
+    return (nonce, accounts.split(".")) if nonce else None
 
 
 def _counters(request, email: str) -> list[_Counter]:
@@ -133,9 +133,10 @@ def device_cookie_set(*, request, response, email: str) -> None:
     account = _account(email)
     accounts = [a for a in accounts if a and a != account][-(DEVICE_ACCOUNTS_MAX - 1) :]
     accounts.append(account)
+    # Only characters a cookie holds unquoted: token_urlsafe's, hex digits, "|" and ".".
     response.set_signed_cookie(
         DEVICE_COOKIE,
-        f"{secrets.token_urlsafe(16)}|{','.join(accounts)}",
+        f"{secrets.token_urlsafe(16)}|{'.'.join(accounts)}",
         salt=DEVICE_COOKIE_SALT,
         max_age=DEVICE_COOKIE_MAX_AGE,
         secure=settings.SECURE_COOKIES,

@@ -66,14 +66,22 @@ class CircuitBreaker:
                 return
             self._last_warning = now
             skipped, self._skipped = self._skipped, 0
-        logger.warning(
-            "cache %s unreachable (%s: %s); carrying on without it (%d calls skipped since "
-            "the last warning)",
-            self.name,
-            type(error).__name__,
-            error,
-            skipped,
-        )
+        if first:
+            logger.warning(
+                "cache %s unreachable (%s: %s); carrying on without it",
+                self.name,
+                type(error).__name__,
+                error,
+            )
+        else:
+            logger.warning(
+                "cache %s still unreachable (%s: %s); %d calls answered without it since the "
+                "last warning",
+                self.name,
+                type(error).__name__,
+                error,
+                skipped,
+            )
 
     def failed_within(self, seconds: float) -> bool:
         last = self._last_failure
@@ -100,7 +108,7 @@ def _breaker_for(servers: list[str], open_seconds: float) -> CircuitBreaker:
     key = (tuple(servers), open_seconds)
     with _breakers_lock:
         if key not in _breakers:
-            # Name the host, never the URL: it may carry a password.
+            # For the log: the URL without the credentials it may carry.
             name = ",".join(server.rpartition("@")[2] for server in servers)
             _breakers[key] = CircuitBreaker(name=name, open_seconds=open_seconds)
         return _breakers[key]

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from helpdesk.celery import app as celery_app
@@ -137,8 +138,15 @@ def test_a_form_post_answers_a_503_page_while_the_database_is_down(offline_clien
     assert "temporarily unavailable" in response.content.decode()
 
 
+@pytest.fixture
+def default_language_afterwards():
+    """LocaleMiddleware leaves the request's language active in this thread: put it back."""
+    yield
+    translation.deactivate()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_503_page_is_in_the_readers_language(offline_client):
+def test_the_503_page_is_in_the_readers_language(offline_client, default_language_afterwards):
     with database_down():
         response = offline_client.get("/support/", headers={"Accept-Language": "ru"})
 

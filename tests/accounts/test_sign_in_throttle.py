@@ -178,6 +178,7 @@ def test_signing_in_gives_the_browser_a_signed_long_lived_device_cookie(client, 
     assert cookie["samesite"] == "Lax"
     assert not cookie["secure"]  # SECURE_COOKIES is off in the test settings
     assert tech.email not in cookie.value
+    assert '"' not in cookie.OutputString()  # nothing a browser would have to quote
 
 
 def test_the_device_cookie_is_secure_when_cookies_are(client, settings, tech, password):
@@ -235,7 +236,7 @@ def test_the_device_cookie_remembers_several_accounts(client, tech, password):
     request.COOKIES[DEVICE_COOKIE] = client.cookies[DEVICE_COOKIE].value
     value = request.get_signed_cookie(DEVICE_COOKIE, salt=DEVICE_COOKIE_SALT)
     _nonce, _sep, accounts = value.partition("|")
-    assert len(accounts.split(",")) == 2
+    assert len(accounts.split(".")) == 2
 
 
 # --- Every way in -----------------------------------------------------------------------------

@@ -33,4 +33,7 @@ def client_ip_for_rate_limit(request) -> str:
 
 
 def client_user_agent(request) -> str:
-    return request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH]
+    """The browser's User-Agent, as far as it can be stored: a NUL byte (PostgreSQL cannot hold
+    one) is dropped, and the rest cut to USER_AGENT_MAX_LENGTH."""
+    agent = request.META.get("HTTP_USER_AGENT", "").replace("\x00", "")
+    return agent[:USER_AGENT_MAX_LENGTH]

@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.sign_in_throttle import throttle_of
 from accounts.signatures import (
     SIGNATURE_MAX_SIZE,
     SIGNATURE_MAX_UPLOAD_SIZE,
@@ -19,7 +21,8 @@ SIGNATURE_TEXT_MAX_LENGTH = 2000
 
 class SignInForm(AuthenticationForm):
     """Email and password. Every failure says the same thing, so the form never tells whether an
-    account exists or is disabled."""
+    account exists or is disabled; only the sign-in throttle (accounts/sign_in_throttle.py)
+    says something else, the same for every address, and how long to wait."""
 
     username = forms.EmailField(
         label=_("Email address"),
@@ -34,6 +37,23 @@ class SignInForm(AuthenticationForm):
             "That email address and password do not match an account. Check both and try again."
         ),
     }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            throttle = throttle_of(self.request) if self.request is not None else None
+            if throttle is None:
+                raise
+            raise ValidationError(
+                ngettext(
+                    "Too many failed sign-ins. Wait %(minutes)d minute and try again.",
+                    "Too many failed sign-ins. Wait %(minutes)d minutes and try again.",
+                    throttle.minutes_left,
+                )
+                % {"minutes": throttle.minutes_left},
+                code="throttled",
+            ) from None
 
 
 def _signature_image_help_text() -> str:

@@ -1,5 +1,6 @@
-"""Sign-in history: writes LoginEvent rows for sign-ins, sign-outs, failed sign-ins and sessions
-that ended by expiry. The auth signal receivers and the activity middleware call these."""
+"""Sign-in history: writes LoginEvent rows for sign-ins, sign-outs, failed and throttled
+sign-ins and sessions that ended by expiry. The auth signal receivers and the activity
+middleware call these."""
 
 from datetime import datetime, timedelta
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from accounts.client_info import client_ip, client_user_agent
 from accounts.models import LoginEvent, User, normalize_email_address
+from accounts.sign_in_throttle import throttle_of
 
 # Keys kept in the session to tie requests to their sign-in row.
 SESSION_SIGN_IN_ID = "_sign_in_event_id"
@@ -63,10 +65,12 @@ def sign_out_record(*, request, user: User | None) -> LoginEvent | None:
 
 
 def sign_in_failure_record(*, request, email: str) -> LoginEvent:
-    """Record a failed sign-in: the address typed, and the account it names if there is one."""
+    """Record a failed sign-in: the address typed, and the account it names if there is one.
+    An attempt the throttle refused without checking the password is recorded as such."""
     email = normalize_email_address(email)[:254]
+    throttled = request is not None and throttle_of(request) is not None
     return LoginEvent.objects.create(
-        kind=LoginEvent.Kind.SIGN_IN_FAILED,
+        kind=LoginEvent.Kind.SIGN_IN_THROTTLED if throttled else LoginEvent.Kind.SIGN_IN_FAILED,
         user=User.objects.filter(email=email).first() if email else None,
         email=email,
         ip_address=client_ip(request) if request is not None else None,

@@ -207,15 +207,17 @@ class CustomerEmail(models.Model):
 
 
 class LoginEvent(models.Model):
-    """One sign-in, sign-out or failed sign-in: what managers read as a tech's exact login and
-    logout times. A sign-out row points at the sign-in it ends; a session that simply expired
-    gets a SESSION_EXPIRED row dated at the last activity seen in it."""
+    """One sign-in, sign-out, failed sign-in or sign-in refused by the throttle: what managers
+    read as a tech's exact login and logout times. A sign-out row points at the sign-in it ends;
+    a session that simply expired gets a SESSION_EXPIRED row dated at the last activity seen in
+    it."""
 
     class Kind(models.TextChoices):
         SIGN_IN = "sign_in", _("Signed in")
         SIGN_OUT = "sign_out", _("Signed out")
         SESSION_EXPIRED = "session_expired", _("Signed out (session expired)")
         SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+        SIGN_IN_THROTTLED = "sign_in_throttled", _("Sign-in refused: too many failures")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     user = models.ForeignKey(

@@ -11,6 +11,7 @@ from accounts.access import staff_required
 from accounts.forms import SignInForm, TechPreferencesForm
 from accounts.navigation import landing_url
 from accounts.preferences import tech_preferences_update
+from accounts.sign_in_throttle import device_cookie_set, throttle_of
 from accounts.signatures import signature_image_response
 
 
@@ -19,9 +20,25 @@ def home(request):
 
 
 class SignInView(LoginView):
+    """The sign-in page. An attempt the throttle refused answers 429 with the wait; a browser
+    that signs in gets the device cookie that keeps it clear of the account's throttle."""
+
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        device_cookie_set(request=self.request, response=response, email=form.get_user().email)
+        return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        throttle = throttle_of(self.request)
+        if throttle is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(throttle.seconds_left)
+        return response
 
 
 @never_cache

@@ -21,13 +21,16 @@ def check_database() -> None:
 
 
 def check_cache() -> None:
+    """A round trip through the cache itself: the pages' cache answers a miss when Redis is
+    down (helpdesk/resilient_cache.py), so the check asks past that safety net."""
+    target = cache.strict() if hasattr(cache, "strict") else cache
     key = f"healthz:{uuid.uuid4().hex}"
-    cache.set(key, "ok", timeout=10)
+    target.set(key, "ok", timeout=10)
     try:
-        if cache.get(key) != "ok":
+        if target.get(key) != "ok":
             raise RuntimeError("the cache did not return what was stored")
     finally:
-        cache.delete(key)
+        target.delete(key)
 
 
 def check_broker() -> None:

@@ -67,6 +67,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before anything touches the session, the user or the host check,
+    # and input PostgreSQL cannot hold (a NUL byte) is refused before any view sees it.
+    "helpdesk.middleware.HealthCheckMiddleware",
+    "helpdesk.middleware.RejectNullBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,6 +110,11 @@ if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # A database host that drops packets fails a request in seconds, not at the TCP timeout.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -127,11 +136,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = _production_value("REDIS_URL", env.str("REDIS_URL", default=""), "")
 CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="helpdesk")
 if REDIS_URL:
+    # A Redis that does not answer is an empty cache (helpdesk/resilient_cache.py): sessions,
+    # rate limits and presence carry on without it; /healthz still reports it down.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "helpdesk.resilient_cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "CIRCUIT_BREAKER_SECONDS": env.float("CACHE_RETRY_AFTER_SECONDS", default=5),
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -158,6 +174,10 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{_celery_dir / 'results'}"
+
+# django-ratelimit: a limit the cache cannot count lets the request through (a cache outage is
+# not an outage).
+RATELIMIT_FAIL_OPEN = True
 
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -211,7 +231,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database, with a copy in the cache for at most SESSION_CACHE_SECONDS; with
+# the cache down they carry on from the database alone (helpdesk/session_store.py).
+SESSION_ENGINE = "helpdesk.session_store"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 # Idle timeout: every recorded activity slides the expiry, so a session ends this long after the
 # person was last seen, and the sign-out time of an expired session is that last activity.
 SESSION_COOKIE_AGE = env.int(
@@ -221,6 +244,13 @@ SESSION_COOKIE_AGE = env.int(
 SIGN_IN_ACTIVITY_RESOLUTION = env.int("SIGN_IN_ACTIVITY_RESOLUTION", default=60)
 # Number of reverse proxies in front of the web processes whose X-Forwarded-For is trusted.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Failed sign-ins allowed per account and per IP address in a fixed window ("10/15m": ten in
+# fifteen minutes); past either, the password is not even checked until the window ends. A
+# browser that signed in to the account before counts on its own instead
+# (accounts/sign_in_throttle.py).
+SIGN_IN_FAILURES_PER_ACCOUNT = env.str("SIGN_IN_FAILURES_PER_ACCOUNT", default="10/15m")
+SIGN_IN_FAILURES_PER_IP = env.str("SIGN_IN_FAILURES_PER_IP", default="30/15m")
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES

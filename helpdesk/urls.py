@@ -21,3 +21,6 @@ urlpatterns = [
 admin.site.site_header = _("Helpdesk configuration")
 admin.site.site_title = _("Helpdesk configuration")
 admin.site.index_title = _("Configuration")
+
+# With the database down, every page answers a 503 page instead of a 500.
+handler500 = "helpdesk.views.server_error"

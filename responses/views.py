@@ -1,5 +1,6 @@
 """The canned-response picker beside the reply box, and inserting a response into a reply."""
 
+from django.core.exceptions import BadRequest
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import staff_required
+from responses.forms import PickerSearchForm
 from responses.selectors import canned_responses_for
 from responses.services import canned_response_use, reply_with_response
 from tickets.access import ticket_for_staff
@@ -20,7 +22,10 @@ PICKER_LIMIT = 20
 @vary_on_headers("HX-Request")
 def picker(request, number):
     ticket = ticket_for_staff(user=request.user, number=number)
-    query = request.GET.get("q", "")
+    search = PickerSearchForm(request.GET)
+    if not search.is_valid():
+        raise BadRequest("The search holds characters no response can contain.")
+    query = search.cleaned_data["q"]
     responses = canned_responses_for(user=request.user, department=ticket.department, query=query)
     context = {"ticket": ticket, "responses": responses[:PICKER_LIMIT], "query": query}
     template = "responses/picker.html"

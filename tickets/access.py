@@ -4,6 +4,7 @@ for anything the person may not see, so a guessed or copied URL reveals nothing,
 the record exists."""
 
 import hmac
+import re
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -20,6 +21,8 @@ from tickets.models import (
 )
 
 TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
+# The secret link's alphabet (secrets.token_urlsafe).
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def tickets_visible_to_staff(user: User) -> QuerySet[Ticket]:
@@ -70,8 +73,9 @@ def ticket_for_customer(*, user: User, number: int) -> Ticket:
 
 
 def ticket_for_token(*, token: str) -> Ticket:
-    """The ticket behind a secret emailed link."""
-    if len(token) != TOKEN_LENGTH:
+    """The ticket behind a secret emailed link. A "token" of other characters (a NUL byte, which
+    PostgreSQL cannot even compare) is not looked up, just not found."""
+    if len(token) != TOKEN_LENGTH or not TOKEN_PATTERN.fullmatch(token):
         raise Http404
     ticket = Ticket.objects.select_related(*TICKET_PAGE_RELATED).filter(access_token=token).first()
     # The index finds the row; the constant-time comparison keeps the check itself honest.

@@ -42,8 +42,12 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
         self.fields["department"].queryset = departments
 
     def filters(self, *, owner_id: int | None = None) -> QueueFilters:
-        """The chosen filters; a filter that did not validate is simply not applied."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        """The chosen filters. A filter that does not validate (a department since removed, a
+        number with no row, a mangled link) is simply not applied; the others still are."""
+        data = {}
+        if self.is_bound:
+            self.is_valid()  # cleaned_data then holds exactly the fields that validated
+            data = self.cleaned_data
         return QueueFilters(
             department_id=getattr(data.get("department"), "pk", None),
             category_id=getattr(data.get("category"), "pk", None),
@@ -218,3 +222,17 @@ class SplitTicketForm(StyledFormMixin, forms.Form):
                 "You work in no department, so no new ticket can be yours. Ask a manager to add "
                 "you to one, or transfer the ticket instead."
             )
+
+
+class ConsultForm(forms.Form):
+    """The consultation box on the ticket page: an active department (the workflow refuses one
+    without a consultation address, and a blank question, naming the department)."""
+
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.filter(is_active=True),
+        error_messages={
+            "required": _("Choose the department to consult."),
+            "invalid_choice": _("Choose the department to consult."),
+        },
+    )
+    question = forms.CharField(required=False, max_length=MESSAGE_MAX_LENGTH, strip=False)

@@ -3,7 +3,9 @@
 Kept in the cache (Redis in production, shared by every web process) under one key per
 ticket, expiring on its own. Each page polls every POLL_SECONDS; someone not seen for
 SEEN_SECONDS has left. Two polls landing at the same instant may drop one entry until that
-person's next poll: presence is a hint, and a missed beat heals within seconds."""
+person's next poll: presence is a hint, and a missed beat heals within seconds. With the cache
+down, reads are misses and writes are dropped (helpdesk/resilient_cache.py): nobody is shown
+present, and the page carries on."""
 
 import time
 from dataclasses import dataclass

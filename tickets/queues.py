@@ -21,6 +21,9 @@ from tickets.models import ACTIVE_STATUS_TYPES, StatusType, Ticket
 
 PAGE_SIZE = 25
 COUNT_CAP = 999
+# The largest id a row can have (PostgreSQL bigint).
+ID_MAX = 2**63 - 1
+CURSOR_MAX_LENGTH = 200
 
 QUEUES = {
     "mine": _("My pool"),
@@ -51,6 +54,16 @@ class QueuePage:
     next_cursor: str | None
     first_page: bool
     filters: QueueFilters = field(default_factory=QueueFilters)
+
+
+def id_from_query(value: str) -> int | None:
+    """A row id (or 0) from a query string, or None when it is not one: only ASCII digits, and
+    no larger than a bigint. (str.isdigit() takes "²", which int() refuses; int() takes "٣",
+    and refuses 5,000 digits with a ValueError.)"""
+    if not value or len(value) > len(str(ID_MAX)) or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= ID_MAX else None
 
 
 def member_department_ids(user: User) -> list[int]:
@@ -202,12 +215,13 @@ def _cursor_encode(ticket: Ticket, rank: list[tuple[str, bool]]) -> str:
 
 def _cursor_decode(cursor: str, rank: list[tuple[str, bool]]) -> list | None:
     """The sort key a cursor holds; a malformed cursor means the first page."""
-    if not cursor:
+    # A real cursor is a few dozen characters; a long one could nest JSON past the recursion limit.
+    if not cursor or len(cursor) > CURSOR_MAX_LENGTH:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
     if not isinstance(values, list) or len(values) != len(rank):
         return None
@@ -220,7 +234,7 @@ def _cursor_decode(cursor: str, rank: list[tuple[str, bool]]) -> list | None:
                 value = None
             if value is None:
                 return None
-        elif not isinstance(value, int) or isinstance(value, bool):
+        elif not isinstance(value, int) or isinstance(value, bool) or abs(value) > ID_MAX:
             return None
         decoded.append(value)
     return decoded

@@ -1,4 +1,6 @@
-"""Public pages that write are limited per IP address (django-ratelimit, counted in the cache)."""
+"""Public pages that write are limited per IP address (django-ratelimit, counted in the cache).
+A limit the cache cannot count lets the request through (RATELIMIT_FAIL_OPEN): a cache outage
+must not stop people asking for help."""
 
 from django.conf import settings
 from django.shortcuts import render

@@ -36,9 +36,8 @@ def desk(request):
     owners = []
     if queue == "team":
         owners = selectors.team_owners(user=user)
-        owner = request.GET.get("owner", "")
-        if owner.isdigit():
-            owner_id = int(owner)
+        # Like every filter, an owner that is not a valid id is ignored.
+        owner_id = queues.id_from_query(request.GET.get("owner", ""))
     page = queues.queue_page(
         user=user,
         queue=queue,

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import staff_required
-from departments.models import Department
 from tickets import access, workflow
+from tickets.forms_desk import ConsultForm
 from tickets.mail.spam_verdicts import spam_verdict_change
 from tickets.models import InboundEmail
 
@@ -23,18 +23,17 @@ def _page(number):
 @require_POST
 def ticket_consult(request, number):
     ticket = access.ticket_for_staff(user=request.user, number=number)
-    department = Department.objects.filter(
-        pk=request.POST.get("department") or 0, is_active=True
-    ).first()
-    if department is None:
-        messages.error(request, _("Choose the department to consult."))
+    form = ConsultForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(_page(number))
+    department = form.cleaned_data["department"]
     try:
         workflow.ticket_consult(
             ticket=ticket,
             tech=request.user,
             department=department,
-            question=request.POST.get("question", ""),
+            question=form.cleaned_data["question"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

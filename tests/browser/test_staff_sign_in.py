@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from django.core.management import call_command
 
 from accounts.models import LoginEvent
 from helpdesk.demo import DEMO_PASSWORD
+from tests.factories import PASSWORD, TechFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,3 +38,23 @@ def test_demo_tech_signs_in_and_sees_the_workspace(live_server, page, screenshot
 
     kinds = list(LoginEvent.objects.order_by("id").values_list("kind", flat=True))
     assert kinds == ["sign_in_failed", "sign_in", "sign_out"]
+
+
+def test_a_throttled_sign_in_says_how_long_to_wait(live_server, page, screenshot, settings):
+    settings.SIGN_IN_FAILURES_PER_ACCOUNT = "3/15m"
+    tech = TechFactory(full_name="Tom Tech")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email address").fill(tech.email)
+    for _ in range(3):
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+        assert "do not match an account" in page.locator("#sign-in-error").inner_text()
+
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    error = page.locator("#sign-in-error").inner_text()
+    assert re.search(r"Too many failed sign-ins\. Wait \d+ minutes? and try again\.", error)
+    assert page.url == f"{live_server.url}/accounts/login/"
+    screenshot("sign-in-throttled")
+    assert LoginEvent.objects.order_by("id").last().kind == "sign_in_throttled"

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
-from departments.models import Mailbox
 from responses.mail_templates import DEFAULTS, mail_render, mail_template_for, mail_values
 from responses.models import MailTemplate
 from tests.factories import DepartmentFactory
@@ -15,17 +14,6 @@ from tests.factories import DepartmentFactory
 pytestmark = pytest.mark.django_db
 
 Key = MailTemplate.Key
-
-
-@pytest.fixture
-def mailbox(department):
-    return Mailbox.objects.create(
-        name="Support",
-        department=department,
-        email_address="support@example.test",
-        host="127.0.0.1",
-        username="support",
-    )
 
 
 def test_without_admin_versions_the_shipped_default_is_used(department):

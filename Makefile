@@ -30,7 +30,7 @@ run: export PATH := $(BIN):$(PATH)
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo_data --url http://127.0.0.1:$(PORT)/
-	$(BIN)/honcho start --port $(PORT) -f Procfile
+	$(BIN)/python -m helpdesk.quickstart start --port $(PORT) -f Procfile
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

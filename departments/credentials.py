@@ -1,20 +1,13 @@
-"""Mailbox passwords at rest: encrypted with Fernet under a key from the environment
-(MAILBOX_CREDENTIALS_KEY), or derived from SECRET_KEY when that is not set. They are decrypted
+"""Mailbox passwords at rest: encrypted with Fernet under MAILBOX_CREDENTIALS_KEY (required in
+production, derived from SECRET_KEY only in the quickstart; see settings). They are decrypted
 only by the worker that logs in, and never shown back in any page."""
-
-import base64
-import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 
 
 def _fernet() -> Fernet:
-    key = settings.MAILBOX_CREDENTIALS_KEY
-    if not key:
-        digest = hashlib.sha256(f"mailbox-credentials:{settings.SECRET_KEY}".encode()).digest()
-        key = base64.urlsafe_b64encode(digest).decode()
-    return Fernet(key.encode() if isinstance(key, str) else key)
+    return Fernet(settings.MAILBOX_CREDENTIALS_KEY)
 
 
 def secret_encrypt(plain: str) -> str:

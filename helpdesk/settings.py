@@ -6,10 +6,19 @@ production value must be given; a missing one raises ImproperlyConfigured naming
 Every variable is documented in .env.example.
 """
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +32,8 @@ DEBUG = env.bool("DEBUG", default=False)
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 _missing: list[str] = []
+# Values given but unsafe for production, each with what to do about it.
+_unsafe: list[str] = []
 
 
 def _production_value(name: str, value, quickstart_default):
@@ -39,6 +50,21 @@ SECRET_KEY = _production_value(
     env.str("SECRET_KEY", default=""),
     "django-insecure-quickstart-only-never-use-in-production",
 )
+if (
+    not DEBUG
+    and SECRET_KEY
+    and (
+        SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+        or len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+        or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    )
+):
+    # Django's own rule (check --deploy, security.W009), enforced rather than warned about:
+    # sessions, password resets and signed links all rest on this key.
+    _unsafe.append(
+        f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} random characters, not a "
+        f"placeholder (generate one: python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
 ALLOWED_HOSTS = _production_value(
     "ALLOWED_HOSTS", env.list("ALLOWED_HOSTS", default=[]), ["localhost", "127.0.0.1", "[::1]"]
 )
@@ -57,6 +83,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_ratelimit",
     "anymail",
+    "csp",
     "template_partials",
     "helpdesk",
     "accounts",
@@ -83,6 +110,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "helpdesk.cache_control.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -185,6 +214,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# On SIGTERM (Procfile and docker-compose set REMAP_SIGTERM=SIGQUIT, so SIGTERM is Celery's cold
+# shutdown) a running task gets this many seconds to finish; then it is stopped and, acks_late,
+# goes back to the queue for the next worker instead of holding the shutdown up.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=1.0)
+if CELERY_BROKER_URL == "filesystem://":
+    # The embedded queue is a folder the worker lists this often (kombu's default: every second).
+    CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.2
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -255,10 +291,47 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
-if env.bool("BEHIND_HTTPS_PROXY", default=False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- HTTPS and browser security ---------------------------------------------------------------
+# Behind a proxy that terminates HTTPS (the documented production shape), the proxy tells which
+# requests came over HTTPS; the rest are redirected, and HSTS tells browsers never to use plain
+# HTTP for this host again.
+BEHIND_HTTPS_PROXY = env.bool("BEHIND_HTTPS_PROXY", default=False)
+if BEHIND_HTTPS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=BEHIND_HTTPS_PROXY)
+# Load balancers and container health checks ask over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int(
+    "SECURE_HSTS_SECONDS",
+    default=int(timedelta(days=365).total_seconds()) if BEHIND_HTTPS_PROXY else 0,
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is a decision to submit the domain to the browsers' list, hard to take back: opt in.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+
+# Content-Security-Policy on every response (django-csp): only this site's own scripts, styles,
+# fonts and requests; no inline script or style, no eval, no framing. The templates keep every
+# script and style in static files; htmx is told (meta htmx-config) not to inject its indicator
+# style nor to eval. Bootstrap's JavaScript moves dropdowns and collapses through element.style
+# (the CSSOM), which style-src does not govern, so it needs no 'unsafe-inline' either.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Bootstrap's CSS draws the navbar toggler, select arrows and checks as data: SVGs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 # --- Mail -------------------------------------------------------------------------------------
 # One of: ANYMAIL_ESP (e.g. "postmark", "mailgun", "sendgrid", "amazon_ses") with its settings
@@ -270,6 +343,40 @@ ANYMAIL = {
     for key, value in env.ENVIRON.items()
     if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
 }
+# Inbound mail webhooks: the ESPs anymail takes inbound mail from, and the ANYMAIL settings any
+# one of which authenticates its posts. WEBHOOK_SECRET is HTTP basic auth ("user:password", put
+# in the URL given to the ESP); the others are keys the ESP signs each post with. Only the
+# configured ESP's route is mounted (INBOUND_WEBHOOK_ESP), only with its secret; in production
+# a missing secret stops the start. MAIL_INBOUND_WEBHOOK=false: the ESP only sends, no route.
+INBOUND_WEBHOOK_SECRETS: dict[str, tuple[str, ...]] = {
+    "amazon_ses": ("WEBHOOK_SECRET",),
+    "brevo": ("WEBHOOK_SECRET",),
+    "mailersend": ("MAILERSEND_INBOUND_SECRET",),
+    "mailgun": ("MAILGUN_WEBHOOK_SIGNING_KEY",),
+    "mailjet": ("WEBHOOK_SECRET",),
+    "mailtrap": ("WEBHOOK_SECRET", "MAILTRAP_INBOUND_SECRET"),
+    "mandrill": ("MANDRILL_WEBHOOK_KEY",),
+    "postal": ("POSTAL_WEBHOOK_KEY",),
+    "postmark": ("WEBHOOK_SECRET",),
+    # Resend's own signature needs the svix package, which is not installed.
+    "resend": ("WEBHOOK_SECRET",),
+    "sendgrid": ("WEBHOOK_SECRET",),
+    "sendinblue": ("WEBHOOK_SECRET",),
+    "sparkpost": ("WEBHOOK_SECRET",),
+}
+INBOUND_WEBHOOK_ESP = ""
+if ANYMAIL_ESP in INBOUND_WEBHOOK_SECRETS and env.bool("MAIL_INBOUND_WEBHOOK", default=True):
+    _webhook_secrets = INBOUND_WEBHOOK_SECRETS[ANYMAIL_ESP]
+    if any(ANYMAIL.get(name) for name in _webhook_secrets):
+        INBOUND_WEBHOOK_ESP = ANYMAIL_ESP
+    elif not DEBUG:
+        _missing.append(
+            " or ".join(f"ANYMAIL_{name}" for name in _webhook_secrets)
+            + f" (the {ANYMAIL_ESP} inbound webhook's secret; MAIL_INBOUND_WEBHOOK=false if unused)"
+        )
+_basic_auth = ANYMAIL.get("WEBHOOK_SECRET", "")
+if _basic_auth and not all(part for part in _basic_auth.partition(":")):
+    _unsafe.append('ANYMAIL_WEBHOOK_SECRET must be "user:password"')
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -360,12 +467,27 @@ SILENCED_SYSTEM_CHECKS = [
     # The embedded quickstart's file cache increments without a lock; on one machine the
     # worst case is a few submissions past the limit.
     "django_ratelimit.E003",
+    # HSTS preload is opt-in (SECURE_HSTS_PRELOAD): see the HTTPS section.
+    "security.W021",
 ]
 
 # --- Email channel ---------------------------------------------------------------------------
-# Fernet key for mailbox passwords at rest (Fernet.generate_key()); derived from SECRET_KEY
-# when unset, in which case changing SECRET_KEY means re-entering mailbox passwords.
-MAILBOX_CREDENTIALS_KEY = env.str("MAILBOX_CREDENTIALS_KEY", default="")
+# Fernet key for mailbox passwords at rest (Fernet.generate_key()). Required in production; only
+# the quickstart derives one from SECRET_KEY (changing that key then loses mailbox passwords).
+MAILBOX_CREDENTIALS_KEY = _production_value(
+    "MAILBOX_CREDENTIALS_KEY",
+    env.str("MAILBOX_CREDENTIALS_KEY", default=""),
+    base64.urlsafe_b64encode(
+        hashlib.sha256(f"mailbox-credentials:{SECRET_KEY}".encode()).digest()
+    ).decode(),
+)
+try:
+    Fernet(MAILBOX_CREDENTIALS_KEY)
+except ValueError:
+    _unsafe.append(
+        "MAILBOX_CREDENTIALS_KEY must be a Fernet key (generate one: python -c 'from "
+        "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+    )
 # Mail larger than this (bytes) is not downloaded: it is recorded and left on the server.
 MAIL_MAX_SIZE = env.int("MAIL_MAX_SIZE", default=25 * 1024 * 1024)
 # How many mails one poll of one mailbox takes in; a poll that reaches it queues the next one
@@ -409,9 +531,14 @@ LOGGING = {
     },
 }
 
+_problems = []
 if _missing:
-    raise ImproperlyConfigured(
+    _problems.append(
         "DEBUG is off, so these production settings must be set in the environment: "
         + ", ".join(_missing)
-        + ". See .env.example."
+        + "."
     )
+if _unsafe:
+    _problems.append("Unsafe settings: " + "; ".join(_unsafe) + ".")
+if _problems:
+    raise ImproperlyConfigured(" ".join(_problems) + " See .env.example.")

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.views import home
 from helpdesk.views import healthz
+from tickets.mail.webhooks import inbound_webhook_urlpatterns
 
 urlpatterns = [
     path("", home, name="home"),
@@ -14,9 +16,18 @@ urlpatterns = [
     path("manage/", include("departments.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
-    # Inbound mail webhooks of the configured ESP: /anymail/<esp>/inbound/
-    path("anymail/", include("anymail.urls")),
 ]
+# Inbound mail from the configured ESP only (/anymail/<esp>/inbound/), and only once its webhook
+# secret is set: without one, no /anymail/ route exists. Read at import: tests reload this module.
+if settings.INBOUND_WEBHOOK_ESP:
+    urlpatterns.append(
+        path(
+            "anymail/",
+            include(
+                (inbound_webhook_urlpatterns(esp=settings.INBOUND_WEBHOOK_ESP), "anymail"),
+            ),
+        )
+    )
 
 admin.site.site_header = _("Helpdesk configuration")
 admin.site.site_title = _("Helpdesk configuration")

@@ -395,7 +395,8 @@ else:
         "",
         "django.core.mail.backends.filebased.EmailBackend",
     )
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Where the file backend (the quickstart's, or EMAIL_BACKEND=…filebased…) writes mail.
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = _production_value(
     "DEFAULT_FROM_EMAIL", env.str("DEFAULT_FROM_EMAIL", default=""), "helpdesk@localhost"
 )

@@ -12,6 +12,8 @@ data, that copy would sign the old cookie in again. So:
   before the outage has expired.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -58,7 +60,16 @@ class _SessionCache:
         return str(self._cache)
 
 
+# Django's session keys: 32 of these characters (get_random_string's lowercase and digits).
+SESSION_KEY_PATTERN = re.compile(r"[a-z0-9]{32}")
+
+
 class SessionStore(cached_db.SessionStore):
     def __init__(self, session_key=None):
         super().__init__(session_key)
         self._cache = _SessionCache(self._cache, settings.SESSION_CACHE_SECONDS)
+
+    def _validate_session_key(self, key):
+        """A cookie that cannot be a session key (a NUL byte PostgreSQL cannot compare, any
+        other forgery) is no session, never a database query."""
+        return bool(key) and SESSION_KEY_PATTERN.fullmatch(key) is not None

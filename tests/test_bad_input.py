@@ -282,3 +282,12 @@ def test_a_tech_without_the_ticket_cannot_consult_on_it(client, ticket, legal):
 
     assert response.status_code == 404
     assert_nothing_written(ticket)
+
+
+@pytest.mark.parametrize("cookie", ["\x00aaaaaaaaaaaaaaa", "x" * 32 + "\x00", "' OR 1=1 --aaaa"])
+def test_a_session_cookie_that_cannot_be_one_is_no_session_and_no_500(lenient_client, tech, cookie):
+    lenient_client.cookies["sessionid"] = cookie
+
+    for url in ("/desk/", "/support/", "/accounts/login/"):
+        response = lenient_client.get(url)
+        assert response.status_code in (200, 302)

@@ -47,6 +47,7 @@ def _header_safe(*values: str) -> None:
             raise UnsafeHeader(value[:80])
 
 
+SENDABLE = (OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED)
 SENT_FIELDS = ["status", "to", "subject", "sent_at", "next_attempt_at", "error", "attempts"]
 
 
@@ -69,7 +70,7 @@ class OutgoingMail:
 
 def outbound_send(**fields) -> bool:
     """Send the mail identified by `key` unless it went out already; returns whether it was
-    sent now. A failure is recorded on the row and raised, for the task to retry."""
+    sent now. A failure is recorded on the row (with its next attempt) and raised."""
     return outbound_send_many([OutgoingMail(**fields)]) == 1
 
 
@@ -79,7 +80,7 @@ def outbound_send_many(mails: Sequence[OutgoingMail]) -> int:
     that causes the mail), then locked, sent over one connection and marked sent in one
     transaction, so two runs of a task never both send a mail. A mail that fails is recorded
     on its row with the time of its next attempt; the others still go, and the first failure
-    is raised at the end (the mails sent are not sent again)."""
+    is raised at the end; the mails sent are not sent again."""
     failures: dict[str, Exception] = {}
     for mail in mails:
         try:
@@ -100,8 +101,8 @@ def outbound_send_many(mails: Sequence[OutgoingMail]) -> int:
         with _connection(ready, failures) as connection:
             for mail in ready:
                 row = locked[rows[mail.key].pk]
-                if row.status == OutboundEmail.Status.SENT or mail.key in failures:
-                    continue
+                if row.status not in SENDABLE or mail.key in failures:
+                    continue  # sent meanwhile, or held back, or waiting for approval
                 try:
                     _deliver(mail, row.message_id_header, connection)
                 except Exception as error:
@@ -115,13 +116,13 @@ def outbound_send_many(mails: Sequence[OutgoingMail]) -> int:
                 delivered.append(row)
         OutboundEmail.objects.bulk_update(delivered, SENT_FIELDS)
     for key, error in failures.items():
-        _failure_record(key, error)
+        failure_record(key, error)
     if failures:
         raise next(iter(failures.values()))
     return len(delivered)
 
 
-def _failure_record(key: str, error: Exception) -> None:
+def failure_record(key: str, error: Exception) -> None:
     """In a transaction of its own (a mail sent meanwhile stays sent): the error, and when to try
     again, a pause that doubles with each attempt up to an hour; after OUTBOX_MAX_ATTEMPTS, never
     (the row stays failed, for an admin to see and send again)."""

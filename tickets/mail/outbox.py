@@ -27,7 +27,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from tickets.events import event_add
-from tickets.mail.outbound import OutgoingMail, message_id_domain, outbound_send_many
+from tickets.mail.outbound import (
+    OutgoingMail,
+    failure_record,
+    message_id_domain,
+    outbound_send_many,
+)
 from tickets.models import InboundEmail, Message, OutboundEmail, Ticket
 
 logger = logging.getLogger(__name__)
@@ -178,9 +183,7 @@ def outbox_send_due(*, outbox_ids: Sequence[int]) -> int:
     )
     rendered: list[tuple[OutboundEmail, Rendered]] = []
     for kind, group in groupby(rows, key=lambda row: row.kind):
-        renderer: Callable[[list[OutboundEmail]], list[Rendered]] = RENDERERS[kind]
-        group = list(group)
-        rendered.extend(zip(group, renderer(group), strict=True))
+        rendered.extend(_render(RENDERERS.get(kind), list(group)))
     rendered = _hourly_limits_apply(rendered)
     held = [(row, outcome) for row, outcome in rendered if isinstance(outcome, Held)]
     _hold(held)
@@ -188,7 +191,10 @@ def outbox_send_due(*, outbox_ids: Sequence[int]) -> int:
     try:
         return outbound_send_many(mails)
     finally:
-        _sent_stamp([row for row, outcome in rendered if isinstance(outcome, OutgoingMail)])
+        try:
+            _sent_stamp([row for row, outcome in rendered if isinstance(outcome, OutgoingMail)])
+        except Exception:  # never hide the send's own outcome; the stamps are only for show
+            logger.exception("outbox: could not stamp the mails sent")
 
 
 def _sent_stamp(rows: list[OutboundEmail]) -> None:
@@ -207,6 +213,24 @@ def _sent_stamp(rows: list[OutboundEmail]) -> None:
             pk__in=sent.filter(kind=CONFIRMATION).values("ticket_id"),
             confirmation_sent_at__isnull=True,
         ).update(confirmation_sent_at=now)
+
+
+def _render(
+    renderer: Callable[[list[OutboundEmail]], list[Rendered]] | None, rows: list[OutboundEmail]
+) -> list[tuple[OutboundEmail, Rendered]]:
+    """The rows of one kind rendered together; when that fails, one at a time, so a row that
+    cannot be rendered is recorded as failed (tried again later, then given up) and never holds
+    back the others."""
+    try:
+        if renderer is None:
+            raise LookupError(f"no renderer for mail of kind {rows[0].kind!r}")
+        return list(zip(rows, renderer(rows), strict=True))
+    except Exception as error:
+        if len(rows) > 1:
+            return [pair for row in rows for pair in _render(renderer, [row])]
+        logger.exception("outbox: mail %s could not be rendered", rows[0].pk)
+        failure_record(rows[0].idempotency_key, error)
+        return []
 
 
 def _hourly_limit(kind: str) -> int | None:
@@ -290,9 +314,10 @@ def outbox_sweep() -> int:
     )
     ids = outbox_due(now=now)
     queued = outbox_queue(ids)
-    OutboundEmail.objects.filter(pk__in=queued, status__in=[Status.PENDING, Status.FAILED]).update(
-        next_attempt_at=now + REQUEUE_AFTER
-    )
+    # Only rows whose task has not run yet: one that failed meanwhile keeps its own pause.
+    OutboundEmail.objects.filter(
+        pk__in=queued, status__in=[Status.PENDING, Status.FAILED], next_attempt_at__lte=now
+    ).update(next_attempt_at=now + REQUEUE_AFTER)
     return len(queued)
 
 

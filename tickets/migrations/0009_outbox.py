@@ -5,43 +5,6 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
-def outbox_from_earlier_mail(apps, schema_editor):
-    """Mail the earlier version still meant to send stays due: auto-responses flagged due become
-    outbox rows, and unsent rows get a time for the sweep to take them."""
-    from email.utils import make_msgid
-    from datetime import timedelta
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    InboundEmail = apps.get_model("tickets", "InboundEmail")
-    OutboundEmail = apps.get_model("tickets", "OutboundEmail")
-    now = timezone.now()
-    domain = urlsplit(settings.SITE_URL).hostname or "helpdesk.invalid"
-    OutboundEmail.objects.filter(
-        status__in=["pending", "failed"], created_at__gte=now - timedelta(days=3)
-    ).update(next_attempt_at=now)
-    due = InboundEmail.objects.filter(
-        auto_response_due=True, ticket__isnull=False, processed_at__gte=now - timedelta(days=1)
-    ).exclude(from_address="")
-    OutboundEmail.objects.bulk_create(
-        [
-            OutboundEmail(
-                idempotency_key=f"auto_response:{inbound.pk}",
-                kind="auto_response",
-                ticket_id=inbound.ticket_id,
-                inbound_id=inbound.pk,
-                to=inbound.from_address,
-                message_id_header=make_msgid(idstring="auto-response", domain=domain),
-                next_attempt_at=now,
-            )
-            for inbound in due.iterator()
-        ],
-        ignore_conflicts=True,
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("tickets", "0008_inbound_message_id_reuse"),
@@ -119,14 +82,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="outboundemail",
             index=models.Index(fields=["to", "kind", "sent_at"], name="tickets_outbound_recent"),
-        ),
-        migrations.RunPython(outbox_from_earlier_mail, migrations.RunPython.noop),
-        migrations.RemoveIndex(
-            model_name="inboundemail",
-            name="tickets_inbound_response_due",
-        ),
-        migrations.RemoveField(
-            model_name="inboundemail",
-            name="auto_response_due",
         ),
     ]

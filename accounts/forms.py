@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -19,24 +20,9 @@ from helpdesk.form_styling import StyledFormMixin
 SIGNATURE_TEXT_MAX_LENGTH = 2000
 
 
-class SignInForm(AuthenticationForm):
-    """Email and password. Every failure says the same thing, so the form never tells whether an
-    account exists or is disabled; only the sign-in throttle (accounts/sign_in_throttle.py)
-    says something else, the same for every address, and how long to wait."""
-
-    username = forms.EmailField(
-        label=_("Email address"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
-    )
-    error_messages = {
-        "invalid_login": _(
-            "That email address and password do not match an account. Check both and try again."
-        ),
-        "inactive": _(
-            "That email address and password do not match an account. Check both and try again."
-        ),
-    }
+class ThrottledSignInMixin:
+    """A sign-in form that says so when the sign-in throttle (accounts/sign_in_throttle.py)
+    refused to check the password, and for how long, instead of "wrong password"."""
 
     def clean(self):
         try:
@@ -54,6 +40,31 @@ class SignInForm(AuthenticationForm):
                 % {"minutes": throttle.minutes_left},
                 code="throttled",
             ) from None
+
+
+class SignInForm(ThrottledSignInMixin, AuthenticationForm):
+    """Email and password. Every failure says the same thing, so the form never tells whether an
+    account exists or is disabled; only the sign-in throttle says something else, the same for
+    every address, and how long to wait."""
+
+    username = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "That email address and password do not match an account. Check both and try again."
+        ),
+        "inactive": _(
+            "That email address and password do not match an account. Check both and try again."
+        ),
+    }
+
+
+class AdminSignInForm(ThrottledSignInMixin, AdminAuthenticationForm):
+    """The admin's own sign-in page, throttled like every other (the authentication backend),
+    says so as clearly."""
 
 
 def _signature_image_help_text() -> str:

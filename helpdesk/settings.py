@@ -452,7 +452,10 @@ ATTACHMENT_BLOCKED_EXTENSIONS = env.list(
 )  # fmt: skip
 # Uploads are streamed to temporary files above this size rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest form post held in memory (files excepted). Inbound webhooks carry the whole mail in
+# the post: raise it (to about MAIL_MAX_SIZE × 1.4, for base64) to take large mail by webhook;
+# a larger post is answered 413 and the ESP keeps the mail.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
 # --- Intake -----------------------------------------------------------------------------------
 # The address people reach the helpdesk at, for links in emails.

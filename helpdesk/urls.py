@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AdminSignInForm
 from accounts.views import home
 from helpdesk.views import healthz
 from tickets.mail.webhooks import inbound_webhook_urlpatterns
@@ -32,6 +33,7 @@ if settings.INBOUND_WEBHOOK_ESP:
 admin.site.site_header = _("Helpdesk configuration")
 admin.site.site_title = _("Helpdesk configuration")
 admin.site.index_title = _("Configuration")
+admin.site.login_form = AdminSignInForm
 
 # With the database down, every page answers a 503 page instead of a 500.
 handler500 = "helpdesk.views.server_error"

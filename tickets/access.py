@@ -144,6 +144,15 @@ def spam_for_staff(*, user: User, inbound_id: int) -> InboundEmail:
     return inbound
 
 
+def ticket_for_supervisor(*, user: User, number: int) -> Ticket:
+    """A ticket its supervisor acts on (approving a trainee's reply or mail): 404 for anyone
+    else, who may not even learn that there is something to approve."""
+    ticket = ticket_for_staff(user=user, number=number)
+    if not supervises_ticket(user=user, ticket=ticket):
+        raise Http404
+    return ticket
+
+
 def supervises_ticket(*, user: User, ticket: Ticket) -> bool:
     """Admins and managers of the ticket's department: they approve trainees' replies and may
     look at a general-pool ticket without taking it."""

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tickets.fraud import blocked_senders_changed
 from tickets.mail.intake import inbound_reprocess
@@ -193,7 +194,11 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send again (failed or held back)"))
     def send_again(self, request, queryset):
         count = outbox_send_again(outbox_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, _("%(count)d mails queued again.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)d mail queued again.", "%(count)d mails queued again.", count)
+            % {"count": count},
+        )
 
 
 @admin.register(Consultation)

@@ -251,7 +251,8 @@ def attachment_response(attachment: Attachment, *, thumbnail: bool = False) -> F
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
+    # Customers' files never stay in a shared browser's disk cache.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

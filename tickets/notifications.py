@@ -2,7 +2,7 @@
 rendered, when they are sent, from the admin-editable templates (responses/mail_templates.py).
 
 A renderer takes the outbox rows of its kind and gives, for each, the mail to send or the reason
-it is held back; it reads, and writes nothing but a sent reply's Message-ID."""
+it is held back; it only reads."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -56,7 +56,7 @@ def _confirmation_mail(row: OutboundEmail) -> Rendered:
     ticket = row.ticket
     address = customer_address(ticket)
     if address is None:
-        return Held("The customer has no email address.")
+        return Held(_("The customer has no email address."))
     subject, body = mail_template_for(
         key=MailTemplate.Key.CONFIRMATION, department=ticket.department
     )
@@ -88,10 +88,10 @@ def reply_mails(rows: list[OutboundEmail]) -> list[Rendered]:
 def _reply_mail(row: OutboundEmail) -> Rendered:
     message, ticket = row.message, row.ticket
     if message.kind != Message.Kind.REPLY or message.awaiting_approval:
-        return Held("Not a public reply, or not approved.")
+        return Held(_("Not a public reply, or not approved."))
     address = customer_address(ticket)
     if address is None:
-        return Held("The customer has no email address.")
+        return Held(_("The customer has no email address."))
     full_text = ticket.answer_preference == AnswerPreference.ANSWER_BY_EMAIL
     key = MailTemplate.Key.REPLY if full_text else MailTemplate.Key.REPLY_NOTICE
     text = message.body
@@ -133,7 +133,7 @@ def auto_response_mails(rows: list[OutboundEmail]) -> list[Rendered]:
     for row in rows:
         inbound, ticket = row.inbound, row.ticket
         if inbound is None or ticket is None or not inbound.from_address:
-            rendered.append(Held("No ticket or no address to answer."))
+            rendered.append(Held(_("No ticket or no address to answer.")))
             continue
         scope = (ticket.department_id, inbound.mailbox_id)
         if scope not in templates:

@@ -29,7 +29,7 @@ from tickets.models import (
     Ticket,
 )
 from tickets.numbering import ticket_number_next, ticket_numbers_next
-from tickets.ownership import owner_check
+from tickets.ownership import owner_check, owners_among, tech_may_own
 from tickets.statuses import status_default
 
 SOURCE_OF_AUDIENCE = {
@@ -78,12 +78,25 @@ def _customer_message_build(
     )
 
 
-def ticket_route(*, customer: Customer, form: WebForm | None = None) -> User | None:
+def ticket_route(
+    *,
+    customer: Customer,
+    department: Department,
+    form: WebForm | None = None,
+    owners: set[int] | None = None,
+) -> User | None:
     """Who owns a new ticket: the customer's account manager, else the channel's default
-    tech, else nobody (the department's general pool). Inactive people are passed over."""
+    tech, else nobody (the department's general pool). Only someone who may own a ticket in its
+    department (tickets/ownership.py) is chosen; inactive people are passed over. `owners`, the
+    ids of the candidates known to work there, saves a batch a query per ticket."""
     candidates = [customer.account_manager, form.default_tech if form else None]
     for candidate in candidates:
-        if candidate is not None and candidate.is_active and candidate.is_tech:
+        if candidate is None or not (candidate.is_active and candidate.is_tech):
+            continue
+        if owners is not None:
+            if candidate.pk in owners:
+                return candidate
+        elif tech_may_own(tech=candidate, department=department):
             return candidate
     return None
 
@@ -176,16 +189,17 @@ def ticket_submit_from_web(
     signed_in = user if user is not None and user.is_authenticated else None
     with atomic_with_files() as stored_names:
         customer = customer_match_or_create(email=email, name=name, user=signed_in)
+        department = category.department if category else form.default_department
         return _ticket_insert(
             customer=customer,
             subject=subject,
             body=body,
-            department=category.department if category else form.default_department,
+            department=department,
             category=category,
             source=source,
             form=form,
             priority=priority,
-            assignee=ticket_route(customer=customer, form=form),
+            assignee=ticket_route(customer=customer, department=department, form=form),
             author=signed_in,
             order_number=order_number,
             answer_preference=answer_preference,
@@ -228,6 +242,8 @@ def tickets_create_from_emails(
     created = customers_create(names_by_email=new_people) if new_people else {}
     numbers = ticket_numbers_next(len(requests))
     status = status_default(StatusType.NEW)
+    managers = {r.customer.account_manager_id for r in requests if r.customer is not None}
+    owners = owners_among(user_ids=managers - {None}, department=department)
     tickets, messages = [], []
     for request, number in zip(requests, numbers, strict=True):
         customer = request.customer or created[normalize_email_address(request.address)]
@@ -239,7 +255,7 @@ def tickets_create_from_emails(
             department=department,
             category=category,
             source=Source.EMAIL,
-            assignee=ticket_route(customer=customer),
+            assignee=ticket_route(customer=customer, department=department, owners=owners),
         )
         tickets.append(ticket)
         messages.append(
@@ -351,8 +367,9 @@ def ticket_create_for_customer(
 ) -> Ticket:
     """A tech enters a ticket on a customer's behalf (phone, walk-in), finding or creating the
     customer record. It goes to the tech's own pool, or to the usual routing."""
+    department = category.department if category else department
     if assign_to_me:  # only in a department the tech works in (tickets/ownership.py)
-        owner_check(tech=staff, department=category.department if category else department)
+        owner_check(tech=staff, department=department)
     with atomic_with_files() as stored_names:
         customer = customer_match_or_create(email=email, name=name, phone=phone)
         if phone and not customer.phone:
@@ -361,11 +378,13 @@ def ticket_create_for_customer(
             customer=customer,
             subject=subject,
             body=body,
-            department=category.department if category else department,
+            department=department,
             category=category,
             source=source,
             priority=priority,
-            assignee=staff if assign_to_me else ticket_route(customer=customer),
+            assignee=(
+                staff if assign_to_me else ticket_route(customer=customer, department=department)
+            ),
             created_by=staff,
             attachments=attachments,
             send_confirmation=send_confirmation,

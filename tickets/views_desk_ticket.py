@@ -148,9 +148,7 @@ def ticket_status(request, number):
 @staff_required
 @require_POST
 def reply_approve(request, number, message_id):
-    ticket = access.ticket_for_staff(user=request.user, number=number)
-    if not access.supervises_ticket(user=request.user, ticket=ticket):
-        raise Http404
+    ticket = access.ticket_for_supervisor(user=request.user, number=number)
     message = access.message_for_staff(user=request.user, message_id=message_id)
     if message.ticket_id != ticket.pk:
         raise Http404
@@ -163,9 +161,7 @@ def reply_approve(request, number, message_id):
 @require_POST
 def mail_approve(request, number, outbound_id):
     """A manager lets a trainee's held mail (a new ticket's confirmation) go."""
-    ticket = access.ticket_for_staff(user=request.user, number=number)
-    if not access.supervises_ticket(user=request.user, ticket=ticket):
-        raise Http404
+    ticket = access.ticket_for_supervisor(user=request.user, number=number)
     outbound = access.outbound_of_ticket(ticket=ticket, outbound_id=outbound_id)
     outbox.outbox_approve(outbound=outbound, manager=request.user)
     messages.success(request, _("Mail approved; it is on its way."))

@@ -142,7 +142,7 @@ class Corpus:
         responses = {
             ticket_id: (message_id, subject)
             for ticket_id, message_id, subject in OutboundEmail.objects.filter(
-                kind="auto_response"
+                kind="auto_response", status="sent"
             ).values_list("ticket_id", "message_id_header", "subject")
         }
         rows = InboundEmail.objects.filter(status="ticket").values_list(

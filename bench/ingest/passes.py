@@ -89,9 +89,11 @@ def run(args: argparse.Namespace, server) -> Report:
         profile_text, areas, profile_seconds = ingest_profiled(mailbox.pk, len(profiled))
 
     print(f"Timed: one worker takes in {len(timed):,} mails, {POLL_LIMIT} per poll…")
-    responses_before = OutboundEmail.objects.filter(kind="auto_response").count()
+    responses_before = OutboundEmail.objects.filter(kind="auto_response", status="sent").count()
     main_pass = ingest(mailbox.pk, progress=True, server=server)
-    timed_responses = OutboundEmail.objects.filter(kind="auto_response").count() - responses_before
+    timed_responses = (
+        OutboundEmail.objects.filter(kind="auto_response", status="sent").count() - responses_before
+    )
     print(
         f"Taken in {main_pass.taken_in:,} in {main_pass.seconds:.1f} s:"
         f" {main_pass.per_second:.1f} mails/s."
@@ -182,7 +184,7 @@ def run(args: argparse.Namespace, server) -> Report:
         repoll=repoll,
         repoll_new_records=repoll_new_records,
         repoll_new_tickets=repoll_new_tickets,
-        auto_responses=OutboundEmail.objects.filter(kind="auto_response").count(),
+        auto_responses=OutboundEmail.objects.filter(kind="auto_response", status="sent").count(),
         timed_auto_responses=timed_responses,
         profile=profile_text,
         profile_areas=areas,

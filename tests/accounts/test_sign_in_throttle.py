@@ -255,3 +255,5 @@ def test_the_admin_login_is_throttled_too(client, admin_user, password):
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert kinds(admin_user)[-1] == LoginEvent.Kind.SIGN_IN_THROTTLED
+    # The admin's page says why, not "wrong password".
+    assert throttled_minutes(response) is not None

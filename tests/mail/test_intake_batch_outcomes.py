@@ -6,7 +6,13 @@ import re
 import pytest
 
 from accounts.models import Customer, CustomerEmail
-from tests.factories import CustomerEmailFactory, DepartmentFactory
+from tests.factories import (
+    CustomerEmailFactory,
+    CustomerFactory,
+    DepartmentFactory,
+    MembershipFactory,
+    TechFactory,
+)
 from tests.mail.mails import mail
 from tickets import workflow
 from tickets.models import (
@@ -236,3 +242,20 @@ def test_a_mail_with_a_long_message_id_opens_its_ticket(receive):
 
     assert result.inbound.status == Status.TICKET
     assert result.inbound.message_id_header == message_id
+
+
+def test_a_batch_routes_to_account_managers_only_where_they_work(receive_many, department):
+    here = MembershipFactory(department=department, user=TechFactory()).user
+    elsewhere = MembershipFactory(department=DepartmentFactory(), user=TechFactory()).user
+    for address, manager in (("kept@example.org", here), ("other@example.org", elsewhere)):
+        customer = CustomerFactory(account_manager=manager)
+        CustomerEmailFactory(customer=customer, email=address)
+
+    results = receive_many(
+        mail(sender="Kept <kept@example.org>", subject="One"),
+        mail(sender="Other <other@example.org>", subject="Two"),
+    )
+
+    kept, other = (result.inbound.ticket for result in results)
+    assert kept.assignee == here
+    assert other.assignee is None  # the general pool of the mailbox's department

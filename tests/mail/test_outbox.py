@@ -210,7 +210,7 @@ def test_an_admin_sends_a_given_up_mail_again_from_the_outbox_page(
             changelist, {"action": "send_again", "_selected_action": [row.pk]}, follow=True
         )
 
-    assert "1 mails queued again." in response.content.decode()
+    assert "1 mail queued again." in response.content.decode()
     row.refresh_from_db()
     assert row.status == Out.SENT
     assert len(mailoutbox) == 1

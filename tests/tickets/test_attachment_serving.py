@@ -29,7 +29,7 @@ def test_image_is_served_inline_with_its_real_type(save):
     assert response["Content-Disposition"] == 'inline; filename="Screen shot.png"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
-    assert response["Cache-Control"] == "private, max-age=3600"
+    assert response["Cache-Control"] == "private, no-store"
     assert content_of(response) == png
 
 

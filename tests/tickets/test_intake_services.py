@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from accounts.models import Customer, CustomerEmail, User
-from tests.factories import CustomerFactory, TechFactory
+from tests.factories import CustomerFactory, MembershipFactory, TechFactory
 from tests.tickets.conftest import png_upload
 from tickets import services, workflow
 from tickets.fraud import SenderBlocked
@@ -66,9 +66,13 @@ def test_known_address_is_matched_regardless_of_case(submit):
     assert Customer.objects.count() == 1
 
 
-def test_ticket_goes_to_the_customers_account_manager_first(submit, public_form):
-    manager_tech = TechFactory()
-    public_form.default_tech = TechFactory()
+def member_of(department):
+    return MembershipFactory(department=department, user=TechFactory()).user
+
+
+def test_ticket_goes_to_the_customers_account_manager_first(submit, public_form, department):
+    manager_tech = member_of(department)
+    public_form.default_tech = member_of(department)
     public_form.save()
     customer = CustomerFactory(account_manager=manager_tech)
     CustomerEmail.objects.create(customer=customer, email="vera@example.org", is_primary=True)
@@ -76,11 +80,28 @@ def test_ticket_goes_to_the_customers_account_manager_first(submit, public_form)
     assert submit().assignee == manager_tech
 
 
-def test_ticket_goes_to_the_forms_default_tech_when_no_account_manager(submit, public_form):
-    public_form.default_tech = TechFactory()
+def test_ticket_goes_to_the_forms_default_tech_when_no_account_manager(
+    submit, public_form, department
+):
+    public_form.default_tech = member_of(department)
     public_form.save()
 
     assert submit().assignee == public_form.default_tech
+
+
+def test_an_account_manager_of_another_department_is_passed_over(submit, public_form, department):
+    """The ownership rule (tickets/ownership.py) holds for routing too: a ticket is owned only
+    by someone who works in its department."""
+    elsewhere = TechFactory()  # works in no department
+    public_form.default_tech = member_of(department)
+    public_form.save()
+    customer = CustomerFactory(account_manager=elsewhere)
+    CustomerEmail.objects.create(customer=customer, email="vera@example.org", is_primary=True)
+
+    assert submit().assignee == public_form.default_tech
+    public_form.default_tech = TechFactory()
+    public_form.save()
+    assert submit(subject="Again").assignee is None
 
 
 def test_inactive_account_manager_is_passed_over_for_the_general_pool(submit):

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -48,7 +49,6 @@ def _header_safe(*values: str) -> None:
 
 
 SENDABLE = (OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED)
-SENT_FIELDS = ["status", "to", "subject", "sent_at", "next_attempt_at", "error", "attempts"]
 
 
 @dataclass(frozen=True)
@@ -108,18 +108,37 @@ def outbound_send_many(mails: Sequence[OutgoingMail]) -> int:
                 except Exception as error:
                     failures[mail.key] = error
                     continue
-                now = timezone.now()
                 row.status = OutboundEmail.Status.SENT  # the same key twice in `mails`
-                row.to, row.subject = mail.to[:998], mail.subject[:998]
-                row.sent_at, row.next_attempt_at, row.error = now, None, ""
-                row.attempts += 1
-                delivered.append(row)
-        OutboundEmail.objects.bulk_update(delivered, SENT_FIELDS)
+                delivered.append((row.pk, mail.to[:998], mail.subject[:998]))
+        _sent_mark(delivered)
     for key, error in failures.items():
         failure_record(key, error)
     if failures:
         raise next(iter(failures.values()))
     return len(delivered)
+
+
+def _sent_mark(delivered: list[tuple[int, str, str]]) -> None:
+    """The rows sent: one UPDATE for what they share, and what each was sent to and as, in one
+    executemany (a statement per row costs far less than compiling bulk_update's CASE over a
+    batch of fifty)."""
+    if not delivered:
+        return
+    OutboundEmail.objects.filter(pk__in=[pk for pk, _to, _subject in delivered]).update(
+        status=OutboundEmail.Status.SENT,
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        error="",
+        attempts=F("attempts") + 1,
+    )
+    quote = db_connection.ops.quote_name
+    table = quote(OutboundEmail._meta.db_table)
+    to, subject, pk = (quote(name) for name in ("to", "subject", "id"))
+    with db_connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {to} = %s, {subject} = %s WHERE {pk} = %s",
+            [(to_, subject_, pk_) for pk_, to_, subject_ in delivered],
+        )
 
 
 def failure_record(key: str, error: Exception) -> None:

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from tickets.events import event_add
@@ -273,7 +274,10 @@ def _hourly_limits_apply(
         if isinstance(outcome, OutgoingMail) and limit is not None:
             sender = (row.kind, outcome.to.lower())
             if recent[sender] >= limit:
-                outcome = Held(f"More than {limit} mails of this kind to {outcome.to} an hour.")
+                outcome = Held(
+                    _("More than %(limit)d mails of this kind to %(to)s an hour.")
+                    % {"limit": limit, "to": outcome.to}
+                )
             else:
                 recent[sender] += 1
         result.append((row, outcome))
@@ -310,7 +314,7 @@ def outbox_sweep() -> int:
     ).update(
         status=Status.HELD,
         next_attempt_at=None,
-        error="Not sent within a day; an acknowledgement this late helps nobody.",
+        error=_("Not sent within a day; an acknowledgement this late helps nobody."),
     )
     ids = outbox_due(now=now)
     queued = outbox_queue(ids)

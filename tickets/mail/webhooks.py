@@ -15,6 +15,7 @@ from typing import NamedTuple
 from anymail.exceptions import AnymailWebhookValidationFailure
 from anymail.signals import AnymailInboundEvent, inbound
 from anymail.utils import get_request_basic_auth
+from django.conf import settings
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import URLPattern, re_path
@@ -104,6 +105,10 @@ class InboundWebhookGuard:
     def post(self, request, *args, **kwargs):
         if self.basic_auth and not _basic_auth_matches(request, self.basic_auth):
             return _refuse(self, 401, "missing or wrong basic auth")
+        if _content_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            # Told apart from a malformed post: the ESP keeps the mail and shows the refusal,
+            # and the log says which setting to raise (DATA_UPLOAD_MAX_MEMORY_SIZE).
+            return _refuse(self, 413, "post larger than DATA_UPLOAD_MAX_MEMORY_SIZE")
         try:
             self.run_validators(request)
         except AnymailWebhookValidationFailure as failure:
@@ -168,12 +173,24 @@ def _from_boto(error: Exception) -> bool:
     return any(cls.__module__.startswith("botocore") for cls in type(error).__mro__)
 
 
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _refuse(view, status: int, reason) -> HttpResponse:
     # The reason is logged by type and a short text: anymail's messages can quote the whole body.
     text = reason if isinstance(reason, str) else f"{type(reason).__name__}: {reason}"
     logger.warning("inbound %s webhook refused with %s: %.200s", view.esp_name, status, text)
     response = HttpResponse(
-        {401: "Unauthorized", 400: "Malformed webhook post", 503: "Try again later"}[status],
+        {
+            401: "Unauthorized",
+            400: "Malformed webhook post",
+            413: "Too large",
+            503: "Try again later",
+        }[status],
         status=status,
         content_type="text/plain",
     )

@@ -74,13 +74,15 @@ def outbound_send(**fields) -> bool:
     return outbound_send_many([OutgoingMail(**fields)]) == 1
 
 
-def outbound_send_many(mails: Sequence[OutgoingMail]) -> int:
+def outbound_send_many(
+    mails: Sequence[OutgoingMail], *, rows: dict[str, OutboundEmail] | None = None
+) -> int:
     """Send each mail unless it went out already; how many were sent now. The outbox rows are
     committed first (each with its Message-ID; tickets.mail.outbox writes them with the change
-    that causes the mail), then locked, sent over one connection and marked sent in one
-    transaction, so two runs of a task never both send a mail. A mail that fails is recorded
-    on its row with the time of its next attempt; the others still go, and the first failure
-    is raised at the end; the mails sent are not sent again."""
+    that causes the mail and passes them as `rows`, by key), then locked, sent over one
+    connection and marked sent in one transaction, so two runs of a task never both send a
+    mail. A mail that fails is recorded on its row with the time of its next attempt; the others
+    still go, and the first failure is raised at the end; the mails sent are not sent again."""
     failures: dict[str, Exception] = {}
     for mail in mails:
         try:
@@ -88,7 +90,8 @@ def outbound_send_many(mails: Sequence[OutgoingMail]) -> int:
         except UnsafeHeader as error:
             failures[mail.key] = error
     ready = [mail for mail in mails if mail.key not in failures]
-    rows = _outbound_rows([(m.key, m.kind, m.ticket, m.to, m.subject) for m in ready])
+    if rows is None:  # mail not written to the outbox yet: its rows first
+        rows = _outbound_rows([(m.key, m.kind, m.ticket, m.to, m.subject) for m in ready])
     with transaction.atomic():
         locked = {
             row.pk: row

@@ -188,12 +188,15 @@ def outbox_send_due(*, outbox_ids: Sequence[int]) -> int:
     rendered = _hourly_limits_apply(rendered)
     held = [(row, outcome) for row, outcome in rendered if isinstance(outcome, Held)]
     _hold(held)
-    mails = [outcome for _row, outcome in rendered if isinstance(outcome, OutgoingMail)]
+    sending = [(row, outcome) for row, outcome in rendered if isinstance(outcome, OutgoingMail)]
     try:
-        return outbound_send_many(mails)
+        return outbound_send_many(
+            [mail for _row, mail in sending],
+            rows={row.idempotency_key: row for row, _mail in sending},
+        )
     finally:
         try:
-            _sent_stamp([row for row, outcome in rendered if isinstance(outcome, OutgoingMail)])
+            _sent_stamp([row for row, _mail in sending])
         except Exception:  # never hide the send's own outcome; the stamps are only for show
             logger.exception("outbox: could not stamp the mails sent")
 

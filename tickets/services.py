@@ -1,15 +1,16 @@
 """Writes to tickets: creating them from every intake channel and customers' replies.
 
 Each public function is one transaction. Files are written to storage inside it and removed
-again if it fails, so a failure leaves neither a ticket without its message nor an orphan file."""
+again if it fails, so a failure leaves neither a ticket without its message nor an orphan file.
+Mail taken in a batch at a time is written by tickets/mail/intake_tickets.py, on the builders
+and rules here (ticket_build, customer_message_build, ticket_route, ticket_reopen_if_waiting)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.utils import timezone
 
-from accounts.customers import customer_match_or_create, customers_create
-from accounts.models import Customer, User, normalize_email_address
+from accounts.customers import customer_match_or_create
+from accounts.models import Customer, User
 from departments.models import Category, Department, WebForm
 from tickets.attachments import (
     InspectedUpload,
@@ -28,8 +29,8 @@ from tickets.models import (
     StatusType,
     Ticket,
 )
-from tickets.numbering import ticket_number_next, ticket_numbers_next
-from tickets.ownership import owner_check, owners_among, tech_may_own
+from tickets.numbering import ticket_number_next
+from tickets.ownership import owner_check, tech_may_own
 from tickets.statuses import status_default
 
 SOURCE_OF_AUDIENCE = {
@@ -39,7 +40,7 @@ SOURCE_OF_AUDIENCE = {
 }
 
 
-def _ticket_build(*, number: int, status, subject: str, department: Department, **fields) -> Ticket:
+def ticket_build(*, number: int, status, subject: str, department: Department, **fields) -> Ticket:
     """A new ticket, not saved yet: in the NEW status, due by the department's response time."""
     now = timezone.now()
     fields["order_number"] = fields.get("order_number", "").strip()
@@ -55,7 +56,7 @@ def _ticket_build(*, number: int, status, subject: str, department: Department, 
     )
 
 
-def _customer_message_build(
+def customer_message_build(
     *,
     ticket: Ticket,
     customer: Customer,
@@ -124,7 +125,7 @@ def _ticket_insert(
     email_message_id: str = "",
     details: dict | None = None,
 ) -> Ticket:
-    ticket = _ticket_build(
+    ticket = ticket_build(
         number=ticket_number_next(),
         status=status_default(StatusType.NEW),
         subject=subject,
@@ -141,7 +142,7 @@ def _ticket_insert(
         answer_preference=answer_preference,
     )
     ticket.save(force_insert=True)
-    message = _customer_message_build(
+    message = customer_message_build(
         ticket=ticket,
         customer=customer,
         author=author,
@@ -209,136 +210,7 @@ def ticket_submit_from_web(
         )
 
 
-@dataclass(frozen=True)
-class EmailRequest:
-    """A new mail that opens a ticket. `customer` is None for an address nobody has used yet:
-    a customer is created for it."""
-
-    address: str
-    name: str
-    customer: Customer | None
-    subject: str
-    body: str
-    attachments: Sequence[InspectedUpload]
-    email_message_id: str
-    details: dict
-    linked_from: int | None = None  # the number of a ticket the mail named but may not join
-
-
-def tickets_create_from_emails(
-    *,
-    requests: Sequence[EmailRequest],
-    department: Department,
-    category: Category | None,
-    stored_names: list[str],
-) -> list[tuple[Ticket, Message]]:
-    """New mails open tickets: routed like any other (account manager, else the general pool),
-    acknowledged by the auto-response rather than the web confirmation. A batch of mail takes
-    a statement per table, not per mail; mails from one new address make one customer. The
-    caller (mail intake) holds the transaction."""
-    if not requests:
-        return []
-    new_people = {r.address: r.name for r in requests if r.customer is None}
-    created = customers_create(names_by_email=new_people) if new_people else {}
-    numbers = ticket_numbers_next(len(requests))
-    status = status_default(StatusType.NEW)
-    managers = {r.customer.account_manager_id for r in requests if r.customer is not None}
-    owners = owners_among(user_ids=managers - {None}, department=department)
-    tickets, messages = [], []
-    for request, number in zip(requests, numbers, strict=True):
-        customer = request.customer or created[normalize_email_address(request.address)]
-        ticket = _ticket_build(
-            number=number,
-            status=status,
-            subject=request.subject or "(no subject)",
-            customer=customer,
-            department=department,
-            category=category,
-            source=Source.EMAIL,
-            assignee=ticket_route(customer=customer, department=department, owners=owners),
-        )
-        tickets.append(ticket)
-        messages.append(
-            _customer_message_build(
-                ticket=ticket,
-                customer=customer,
-                body=request.body,
-                email_message_id=request.email_message_id,
-                details=request.details,
-            )
-        )
-    Ticket.objects.bulk_create(tickets)
-    events = [
-        Message(
-            ticket=ticket,
-            kind=Message.Kind.EVENT,
-            event_data={"event": "linked_from", "ticket": request.linked_from},
-        )
-        for ticket, request in zip(tickets, requests, strict=True)
-        if request.linked_from is not None
-    ]
-    Message.objects.bulk_create([*messages, *events])
-    for message, request in zip(messages, requests, strict=True):
-        if request.attachments:
-            attachments_save(
-                message=message, inspected=list(request.attachments), stored_names=stored_names
-            )
-    return list(zip(tickets, messages, strict=True))
-
-
-@dataclass(frozen=True)
-class EmailReply:
-    """A customer's mail that joins their ticket."""
-
-    ticket_id: int
-    body: str
-    attachments: Sequence[InspectedUpload]
-    email_message_id: str
-    details: dict
-
-
-def ticket_replies_from_email(
-    *, replies: Sequence[EmailReply], stored_names: list[str]
-) -> list[Message]:
-    """Customers' mails join their tickets, as ticket_reply_from_customer does for one: a
-    ticket waiting for its customer, or closed, is reopened. The tickets are locked in id
-    order, so two batches never deadlock. The caller (mail intake) holds the transaction."""
-    if not replies:
-        return []
-    ids = sorted({reply.ticket_id for reply in replies})
-    tickets = {
-        ticket.pk: ticket
-        for ticket in Ticket.objects.select_for_update(of=("self",))
-        .select_related("customer", "status")
-        .filter(pk__in=ids)
-        .order_by("pk")
-    }
-    messages = [
-        _customer_message_build(
-            ticket=tickets[reply.ticket_id],
-            customer=tickets[reply.ticket_id].customer,
-            body=reply.body,
-            email_message_id=reply.email_message_id,
-            details=reply.details,
-        )
-        for reply in replies
-    ]
-    Message.objects.bulk_create(messages)
-    for message, reply in zip(messages, replies, strict=True):
-        if reply.attachments:
-            attachments_save(
-                message=message, inspected=list(reply.attachments), stored_names=stored_names
-            )
-    reopened = [ticket for ticket in tickets.values() if _reopen_if_waiting(ticket)]
-    for ticket in reopened:
-        ticket.save(update_fields=["returned_at", "updated_at"])
-    untouched = [pk for pk in ids if pk not in {ticket.pk for ticket in reopened}]
-    if untouched:
-        Ticket.objects.filter(pk__in=untouched).update(updated_at=timezone.now())
-    return messages
-
-
-def _reopen_if_waiting(ticket: Ticket) -> bool:
+def ticket_reopen_if_waiting(ticket: Ticket) -> bool:
     """A ticket waiting for its customer, or closed, goes back into its owner's pool (the
     general pool when it has none), at the top until they answer. The caller saves it."""
     if ticket.status_type not in (StatusType.PENDING, StatusType.CLOSED):
@@ -447,7 +319,7 @@ def ticket_reply_from_customer(
     back into its owner's pool, or the general pool when it has no owner."""
     with atomic_with_files() as stored_names:
         ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
-        message = _customer_message_build(
+        message = customer_message_build(
             ticket=ticket,
             customer=ticket.customer,
             author=author,
@@ -458,6 +330,6 @@ def ticket_reply_from_customer(
         )
         message.save(force_insert=True)
         attachments_save(message=message, inspected=list(attachments), stored_names=stored_names)
-        _reopen_if_waiting(ticket)
+        ticket_reopen_if_waiting(ticket)
         ticket.save(update_fields=["returned_at", "updated_at"])
         return message

@@ -34,8 +34,16 @@ PROFILE_AREAS = (
     ("    split_quoted_history", "tickets/mail/quoting.py", "split_quoted_history"),
     ("    attachments (inspect with Pillow)", "intake_plans.py", "inspected_attachments"),
     ("  plans_write: the batch written", "tickets/mail/intake_writes.py", "plans_write"),
-    ("    tickets_create_from_emails", "tickets/services.py", "tickets_create_from_emails"),
-    ("    ticket_replies_from_email", "tickets/services.py", "ticket_replies_from_email"),
+    (
+        "    tickets_create_from_emails",
+        "tickets/mail/intake_tickets.py",
+        "tickets_create_from_emails",
+    ),
+    (
+        "    ticket_replies_from_email",
+        "tickets/mail/intake_tickets.py",
+        "ticket_replies_from_email",
+    ),
     ("    attachments (save, thumbnail)", "tickets/attachments.py", "attachments_save"),
     (
         "auto-responses (eager outbox task per batch, locmem)",

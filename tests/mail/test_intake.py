@@ -212,7 +212,7 @@ def test_a_failure_while_processing_quarantines_the_mail_and_writes_nothing_else
     def broken(**kwargs):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(intake_writes.services, "tickets_create_from_emails", broken)
+    monkeypatch.setattr(intake_writes.intake_tickets, "tickets_create_from_emails", broken)
 
     result = receive(mail())
 

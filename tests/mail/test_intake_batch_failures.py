@@ -7,8 +7,8 @@ from accounts.models import Customer
 from tests.factories import CustomerEmailFactory, DepartmentFactory
 from tests.mail.mails import mail
 from tests.tickets.conftest import png_bytes
-from tickets import services, workflow
-from tickets.mail import intake_writes
+from tickets import workflow
+from tickets.mail import intake_tickets, intake_writes
 from tickets.mail.intake import inbound_receive
 from tickets.mail.intake_plans import IntakeLookups
 from tickets.models import Attachment, Consultation, InboundEmail, Message, StatusType, Ticket
@@ -35,7 +35,7 @@ def files_with_rows() -> set[str]:
 def test_one_mail_that_fails_is_quarantined_and_the_others_are_taken_in(
     receive_many, monkeypatch, media_root
 ):
-    real_save = services.attachments_save
+    real_save = intake_tickets.attachments_save
 
     def save_then_fail(*, message, inspected, stored_names):
         saved = real_save(message=message, inspected=inspected, stored_names=stored_names)
@@ -43,7 +43,7 @@ def test_one_mail_that_fails_is_quarantined_and_the_others_are_taken_in(
             raise RuntimeError("disk on fire")  # after its files were written
         return saved
 
-    monkeypatch.setattr(services, "attachments_save", save_then_fail)
+    monkeypatch.setattr(intake_tickets, "attachments_save", save_then_fail)
     poisoned = mail(
         sender="Paul <paul@example.net>",
         subject="Poisoned",

@@ -251,7 +251,7 @@ def test_a_reprocessed_mail_is_not_a_duplicate_of_its_own_record(receive, monkey
     def broken(**kwargs):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(intake_writes.services, "tickets_create_from_emails", broken)
+    monkeypatch.setattr(intake_writes.intake_tickets, "tickets_create_from_emails", broken)
     quarantined = receive(OUTLOOK).inbound
     monkeypatch.undo()
     assert quarantined.status == Status.QUARANTINED
@@ -270,7 +270,7 @@ def test_a_reprocessed_mail_notes_a_different_mail_taken_in_under_its_id_meanwhi
     def broken(**kwargs):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(intake_writes.services, "tickets_create_from_emails", broken)
+    monkeypatch.setattr(intake_writes.intake_tickets, "tickets_create_from_emails", broken)
     quarantined = receive(OUTLOOK).inbound
     monkeypatch.undo()
     receive(OUTLOOK_EDITED)

@@ -13,7 +13,6 @@ from django.test import override_settings
 from django.urls import NoReverseMatch, clear_url_caches, reverse
 
 import helpdesk.urls
-from departments.models import Mailbox
 from tests.mail.mails import mail
 from tests.mail.webhook_posts import (
     BASIC_AUTH,
@@ -64,14 +63,9 @@ def mount():
 
 
 @pytest.fixture
-def support_mailbox(department):
-    return Mailbox.objects.create(
-        name="Support",
-        department=department,
-        email_address="support@example.test",
-        host="imap.example.test",
-        username="support",
-    )
+def support_mailbox(mailbox):
+    """The mailbox the posted mail is addressed to (the suite's support@example.test)."""
+    return mailbox
 
 
 @pytest.fixture

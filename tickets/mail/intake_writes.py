@@ -7,11 +7,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from departments.models import Department, Mailbox
-from tickets import services
 from tickets.attachments import attachments_save
 from tickets.events import status_set
 from tickets.fraud import refused_attempt_fields
-from tickets.mail import outbox
+from tickets.mail import intake_tickets, outbox
 from tickets.mail.intake_plans import Plan, TicketRef
 from tickets.models import (
     InboundEmail,
@@ -130,7 +129,7 @@ def _tickets_open(
     if not opening:
         return
     requests = [
-        services.EmailRequest(
+        intake_tickets.EmailRequest(
             address=plan.parsed.from_address,
             name=plan.parsed.from_name,
             customer=plan.customer,
@@ -143,7 +142,7 @@ def _tickets_open(
         )
         for plan in opening
     ]
-    created = services.tickets_create_from_emails(
+    created = intake_tickets.tickets_create_from_emails(
         requests=requests,
         department=department,
         category=mailbox.default_category if mailbox else None,
@@ -156,9 +155,9 @@ def _tickets_open(
 
 def _replies_add(plans: list[Plan], *, stored_names) -> None:
     joining = [plan for plan in plans if plan.status == Status.REPLY]
-    messages = services.ticket_replies_from_email(
+    messages = intake_tickets.ticket_replies_from_email(
         replies=[
-            services.EmailReply(
+            intake_tickets.EmailReply(
                 ticket_id=plan.ticket.pk,
                 body=plan.body,
                 attachments=plan.attachments,

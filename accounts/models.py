@@ -84,6 +84,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("signature image"), upload_to="signatures/", blank=True, editable=False
     )
 
+    # The manager's watermark in the "new activity" feed: rows up to this id were seen.
+    activity_seen_up_to = models.BigIntegerField(_("activity seen up to"), default=0)
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"

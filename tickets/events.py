@@ -4,20 +4,30 @@ changes (which keep the copied status type true). Callers hold the transaction a
 from django.utils import timezone
 
 from accounts.models import User
-from tickets.models import Message, Status, StatusType, Ticket
+from tickets.activity import activity_mark, activity_recorded
+from tickets.models import ACTIVITY_OF_EVENT, Message, Status, StatusType, Ticket
 from tickets.statuses import status_default
 
 
 def event_add(
     *, ticket: Ticket, author: User | None, event: str, data: dict | None = None
 ) -> Message:
-    return Message.objects.create(
+    """A one-line event in the thread; events that are activity (ACTIVITY_OF_EVENT) are
+    recorded as such."""
+    message = Message(
         ticket=ticket,
         kind=Message.Kind.EVENT,
         author=author,
         author_name=author.full_name if author else "",
         event_data={"event": event, **(data or {})},
     )
+    activity = ACTIVITY_OF_EVENT.get(event)
+    if activity:
+        activity_mark(message, ticket=ticket, activity=activity)
+    message.save(force_insert=True)
+    if activity:
+        activity_recorded([message])
+    return message
 
 
 def status_set(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.customers import customer_match_or_create
 from accounts.models import Customer, User
 from departments.models import Category, Department, WebForm
+from tickets.activity import activity_mark, activity_recorded
 from tickets.attachments import (
     InspectedUpload,
     atomic_with_files,
@@ -22,6 +23,7 @@ from tickets.events import event_add, status_set
 from tickets.fraud import sender_check
 from tickets.mail import outbox
 from tickets.models import (
+    Activity,
     AnswerPreference,
     Message,
     Priority,
@@ -65,8 +67,11 @@ def customer_message_build(
     ip_address: str | None = None,
     email_message_id: str = "",
     details: dict | None = None,
+    activity: str = Activity.CUSTOMER_MESSAGE,
 ) -> Message:
-    return Message(
+    """A customer's message, not saved yet; the caller hands it to activity_recorded once
+    saved. `activity` is TICKET_CREATED for the message that opens a ticket."""
+    message = Message(
         ticket=ticket,
         kind=Message.Kind.CUSTOMER,
         author=author,
@@ -77,6 +82,7 @@ def customer_message_build(
         email_message_id=email_message_id,
         event_data=details or {},
     )
+    return activity_mark(message, ticket=ticket, activity=activity)
 
 
 def ticket_route(
@@ -150,8 +156,10 @@ def _ticket_insert(
         ip_address=ip_address,
         email_message_id=email_message_id,
         details=details,
+        activity=Activity.TICKET_CREATED,
     )
     message.save(force_insert=True)
+    activity_recorded([message])
     attachments_save(message=message, inspected=list(attachments), stored_names=stored_names)
     if send_confirmation:
         # Written with the ticket, sent after the commit (or by the sweep). What a trainee
@@ -329,6 +337,7 @@ def ticket_reply_from_customer(
             details=details,
         )
         message.save(force_insert=True)
+        activity_recorded([message])
         attachments_save(message=message, inspected=list(attachments), stored_names=stored_names)
         ticket_reopen_if_waiting(ticket)
         ticket.save(update_fields=["returned_at", "updated_at"])

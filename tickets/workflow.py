@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from departments.models import Department, Membership
+from tickets.activity import activity_mark, activity_recorded
 from tickets.attachments import InspectedUpload, atomic_with_files, attachments_save
 from tickets.events import event_add, status_set
 from tickets.mail import outbox
-from tickets.models import ACTIVE_STATUS_TYPES, Message, Status, StatusType, Ticket
+from tickets.models import ACTIVE_STATUS_TYPES, Activity, Message, Status, StatusType, Ticket
 from tickets.ownership import owner_check
 from tickets.statuses import status_default
 
@@ -152,7 +153,7 @@ def ticket_reply(
     with atomic_with_files() as stored_names:
         ticket = _locked(ticket)
         held = not internal and tech.is_trainee
-        message = Message.objects.create(
+        message = Message(
             ticket=ticket,
             kind=Message.Kind.NOTE if internal else Message.Kind.REPLY,
             author=tech,
@@ -160,6 +161,10 @@ def ticket_reply(
             body=body,
             awaiting_approval=held,
         )
+        if held:
+            activity_mark(message, ticket=ticket, activity=Activity.REPLY_HELD)
+        message.save(force_insert=True)
+        activity_recorded([message])
         attachments_save(message=message, inspected=list(attachments), stored_names=stored_names)
         changed = ["updated_at"]
         if ticket.assignee_id is None and ticket.status_type in ACTIVE_STATUS_TYPES:

@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.customers import customers_create
 from accounts.models import Customer, normalize_email_address
 from departments.models import Category, Department
+from tickets.activity import activity_recorded
 from tickets.attachments import InspectedUpload, attachments_save
-from tickets.models import Message, Source, StatusType, Ticket
+from tickets.models import Activity, Message, Source, StatusType, Ticket
 from tickets.numbering import ticket_numbers_next
 from tickets.ownership import owners_among
 from tickets.services import (
@@ -79,6 +80,7 @@ def tickets_create_from_emails(
                 body=request.body,
                 email_message_id=request.email_message_id,
                 details=request.details,
+                activity=Activity.TICKET_CREATED,
             )
         )
     Ticket.objects.bulk_create(tickets)
@@ -92,6 +94,7 @@ def tickets_create_from_emails(
         if request.linked_from is not None
     ]
     Message.objects.bulk_create([*messages, *events])
+    activity_recorded(messages)
     for message, request in zip(messages, requests, strict=True):
         if request.attachments:
             attachments_save(
@@ -138,6 +141,7 @@ def ticket_replies_from_email(
         for reply in replies
     ]
     Message.objects.bulk_create(messages)
+    activity_recorded(messages)
     for message, reply in zip(messages, replies, strict=True):
         if reply.attachments:
             attachments_save(

@@ -7,12 +7,14 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from departments.models import Department, Mailbox
+from tickets.activity import activity_mark, activity_recorded
 from tickets.attachments import attachments_save
 from tickets.events import status_set
 from tickets.fraud import refused_attempt_fields
 from tickets.mail import intake_tickets, outbox
 from tickets.mail.intake_plans import Plan, TicketRef
 from tickets.models import (
+    Activity,
     InboundEmail,
     Message,
     RefusedAttempt,
@@ -177,7 +179,7 @@ def _consultation_answer(plan: Plan, *, stored_names) -> None:
     of its tech's pool."""
     consultation = plan.consultation
     ticket = Ticket.objects.select_for_update().get(pk=consultation.ticket_id)
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         kind=Message.Kind.CONSULTATION_IN,
         author_name=consultation.department.name,
@@ -185,6 +187,9 @@ def _consultation_answer(plan: Plan, *, stored_names) -> None:
         email_message_id=plan.parsed.message_id,
         event_data=plan.details,
     )
+    activity_mark(message, ticket=ticket, activity=Activity.CONSULTATION_ANSWER)
+    message.save(force_insert=True)
+    activity_recorded([message])
     attachments_save(message=message, inspected=plan.attachments, stored_names=stored_names)
     consultation.answer, consultation.answered_at = message, timezone.now()
     consultation.save(update_fields=["answer", "answered_at"])

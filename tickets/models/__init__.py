@@ -17,7 +17,13 @@ from tickets.models.tickets import (
     TicketNumberCounter,
     new_access_token,
 )
-from tickets.models.messages import Attachment, Message, customer_visible_q
+from tickets.models.messages import (
+    ACTIVITY_OF_EVENT,
+    Activity,
+    Attachment,
+    Message,
+    customer_visible_q,
+)
 from tickets.models.senders import BlockedSender, RefusedAttempt
 from tickets.models.mail import Consultation, InboundEmail, OutboundEmail
 from tickets.models.spam import SpamCorpus, SpamToken
@@ -25,6 +31,8 @@ from tickets.models.spam import SpamCorpus, SpamToken
 
 __all__ = [
     "ACTIVE_STATUS_TYPES",
+    "ACTIVITY_OF_EVENT",
+    "Activity",
     "AnswerPreference",
     "Attachment",
     "BlockedSender",

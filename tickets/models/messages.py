@@ -8,6 +8,33 @@ from django.utils.translation import gettext_lazy as _
 from tickets.models.tickets import Ticket
 
 
+class Activity(models.TextChoices):
+    """What happened, for the people who follow a ticket: the manager's "new activity" feed and
+    the techs' notifications read the thread's own rows that carry one of these (there is no
+    second log). A message or event line of the thread gets its activity when it is written."""
+
+    TICKET_CREATED = "ticket_created", _("New ticket")
+    CUSTOMER_MESSAGE = "customer_message", _("Customer reply")
+    CONSULTATION_ANSWER = "consultation_answer", _("Consultation answer")
+    TRANSFERRED = "transferred", _("Transfer")
+    STATUS_CHANGED = "status_changed", _("Status change")
+    REPLY_HELD = "reply_held", _("Reply held for approval")
+    REPLY_APPROVED = "reply_approved", _("Reply approved")
+    REPLY_REJECTED = "reply_rejected", _("Reply rejected")
+    MENTIONED = "mentioned", _("Mention in a note")
+
+
+# Thread events (event_data["event"]) that are activity, and which.
+ACTIVITY_OF_EVENT = {
+    "transferred": Activity.TRANSFERRED,
+    "handed_over": Activity.TRANSFERRED,
+    "taken_back": Activity.TRANSFERRED,
+    "status_changed": Activity.STATUS_CHANGED,
+    "reply_approved": Activity.REPLY_APPROVED,
+    "reply_rejected": Activity.REPLY_REJECTED,
+}
+
+
 class Message(models.Model):
     """One entry of a ticket's thread."""
 
@@ -59,6 +86,31 @@ class Message(models.Model):
         blank=True,
         related_name="+",
     )
+    # What the row means to the people following the ticket (empty: nothing to report), and
+    # the ticket's department when it was written, so the feed of a department is one index.
+    activity = models.CharField(
+        _("activity"), max_length=30, choices=Activity.choices, blank=True, default=""
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A manager's rejection of a trainee's held reply: the text stays in the thread as an
+    # internal note, with the reason the trainee reads.
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rejected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     # Outgoing mail: the Message-ID it was sent with (for threading) and when it went out.
     # As long as a Message-ID may be (RFC 5322: a 998-character line), like InboundEmail's.
     email_message_id = models.CharField(_("email Message-ID"), max_length=998, blank=True)
@@ -75,6 +127,19 @@ class Message(models.Model):
                 fields=["email_message_id"],
                 condition=~Q(email_message_id=""),
                 name="tickets_message_email_id",
+            ),
+            # A department's activity, newest first (the feed, "new since you last looked").
+            models.Index(
+                fields=["department", "-id"],
+                condition=~Q(activity=""),
+                name="tickets_activity",
+            ),
+            # Every held reply, oldest first (the approvals queue; few rows, joined to their
+            # tickets' current departments).
+            models.Index(
+                fields=["id"],
+                condition=Q(awaiting_approval=True),
+                name="tickets_held_replies",
             ),
         ]
 

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import DepartmentFactory, MembershipFactory, TechFactory
-from tests.tickets.conftest import category, png_upload, public_form, submit  # noqa: F401
+from tests.factories import DepartmentFactory, MembershipFactory, TechFactory, WebFormFactory
+from tests.tickets.conftest import png_upload
 from tickets import approvals, services, workflow
 from tickets.attachments import attachments_inspect
 from tickets.models import Message, OutboundEmail, Source
@@ -28,6 +28,25 @@ def edit_url(message):
 
 def reject_url(message):
     return reverse("departments:approvals_reply_reject", args=[message.pk])
+
+
+@pytest.fixture
+def submit(department):
+    """A visitor's ticket in the department's general pool."""
+    form = WebFormFactory(default_department=department)
+
+    def submit(subject="Printer shows E-042"):
+        return services.ticket_submit_from_web(
+            form=form,
+            name="Vera Visitor",
+            email="vera@example.org",
+            subject=subject,
+            body="It stopped after the update.",
+            category=None,
+            priority=3,
+        )
+
+    return submit
 
 
 @pytest.fixture

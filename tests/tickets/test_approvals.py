@@ -455,3 +455,17 @@ def test_queue_query_count_does_not_grow_with_held_replies(client, submit, train
 
     assert badges_few == 3 and badges_many == queues.PAGE_SIZE
     assert many == few
+
+
+def test_the_demo_has_held_replies_and_a_rejected_one():
+    from django.core.management import call_command
+
+    from helpdesk.demo_approvals import REJECTION_REASON
+
+    call_command("demo_data")
+    call_command("demo_data")  # loads once
+
+    assert Message.objects.filter(awaiting_approval=True).count() >= 2
+    (rejected,) = Message.objects.filter(rejected_at__isnull=False)
+    assert rejected.rejection_reason == REJECTION_REASON
+    assert not OutboundEmail.objects.filter(message=rejected).exists()

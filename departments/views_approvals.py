@@ -44,19 +44,13 @@ def _back(request, ticket):
     return redirect("departments:approvals")
 
 
-def _decided(request, *, ticket, text: str, level=messages.SUCCESS):
-    """After a decision (or a lost race): the swapped-out row with htmx, else back with the
-    message."""
+def _decided(request, *, ticket, text: str, outcome: str = "sent"):
+    """After a decision ("sent" or "rejected") or a lost race ("lost"): the swapped-out row
+    with htmx, else back with the message."""
     if request.htmx:
-        return render(
-            request,
-            TEMPLATE + "#decided",
-            {
-                "ticket": ticket,
-                "text": text,
-                "level": "success" if level == messages.SUCCESS else "warning",
-            },
-        )
+        context = {"ticket": ticket, "text": text, "outcome": outcome}
+        return render(request, TEMPLATE + "#decided", context)
+    level = {"sent": messages.SUCCESS, "rejected": messages.INFO}.get(outcome, messages.WARNING)
     messages.add_message(request, level, text)
     return _back(request, ticket)
 
@@ -74,17 +68,18 @@ def _refused(request, *, message, field: str, error: ValidationError, value: str
     return render(request, TEMPLATE, _page_context(request, failed=failed), status=400)
 
 
-def _decide(request, message_id: int, *, decide, field: str = "", done: str):
+def _decide(request, message_id: int, *, decide, field: str = "", done: str, outcome="sent"):
     message = access.reply_for_supervisor(user=request.user, message_id=message_id)
     value = request.POST.get(field, "") if field else ""
     try:
         decide(message=message, value=value)
     except approvals.AlreadyDecided as error:
         text = " ".join(error.messages)
-        return _decided(request, ticket=message.ticket, text=text, level=messages.WARNING)
+        return _decided(request, ticket=message.ticket, text=text, outcome="lost")
     except ValidationError as error:
         return _refused(request, message=message, field=field, error=error, value=value)
-    return _decided(request, ticket=message.ticket, text=done % {"tag": message.ticket.tag})
+    text = done % {"tag": message.ticket.tag}
+    return _decided(request, ticket=message.ticket, text=text, outcome=outcome)
 
 
 @manager_required
@@ -125,6 +120,7 @@ def reply_reject(request, message_id):
         decide=decide,
         field="reason",
         done=_("Reply on %(tag)s rejected; the trainee sees your reason. Nothing was sent."),
+        outcome="rejected",
     )
 
 
@@ -136,6 +132,6 @@ def mail_approve(request, outbound_id):
         approvals.mail_approve(outbound=outbound, manager=request.user)
     except approvals.AlreadyDecided as error:
         text = " ".join(error.messages)
-        return _decided(request, ticket=outbound.ticket, text=text, level=messages.WARNING)
+        return _decided(request, ticket=outbound.ticket, text=text, outcome="lost")
     text = _("Mail of %(tag)s approved; it is on its way.") % {"tag": outbound.ticket.tag}
     return _decided(request, ticket=outbound.ticket, text=text)

@@ -1,9 +1,30 @@
 from django.urls import path
 
-from departments import views
+from departments import views, views_approvals
 
 app_name = "departments"
 
 urlpatterns = [
     path("", views.manage, name="manage"),
+    path("approvals/", views_approvals.approvals_queue, name="approvals"),
+    path(
+        "approvals/replies/<int:message_id>/approve/",
+        views_approvals.reply_approve,
+        name="approvals_reply_approve",
+    ),
+    path(
+        "approvals/replies/<int:message_id>/edit/",
+        views_approvals.reply_edit_approve,
+        name="approvals_reply_edit",
+    ),
+    path(
+        "approvals/replies/<int:message_id>/reject/",
+        views_approvals.reply_reject,
+        name="approvals_reply_reject",
+    ),
+    path(
+        "approvals/mails/<int:outbound_id>/approve/",
+        views_approvals.mail_approve,
+        name="approvals_mail_approve",
+    ),
 ]

@@ -149,6 +149,29 @@ RULES: dict[str, dict[str, Rule]] = {
     ),
     # Managers and reports
     "departments:manage": {"-": Rule(SUPERVISORS)},
+    # The approvals queue: every manager opens it (seeing only their departments' held work);
+    # deciding needs the ticket's department's manager (a manager of B gets 404).
+    "departments:approvals": {"-": Rule(SUPERVISORS)},
+    "departments:approvals_reply_approve": per_ticket(
+        general=SUPERVISES_A, pool=SUPERVISES_A, method="POST", message="held"
+    ),
+    "departments:approvals_reply_edit": per_ticket(
+        general=SUPERVISES_A,
+        pool=SUPERVISES_A,
+        method="POST",
+        data={"body": "Edited by a manager"},
+        message="held",
+    ),
+    "departments:approvals_reply_reject": per_ticket(
+        general=SUPERVISES_A,
+        pool=SUPERVISES_A,
+        method="POST",
+        data={"reason": "Not like this"},
+        message="held",
+    ),
+    "departments:approvals_mail_approve": per_ticket(
+        general=SUPERVISES_A, pool=SUPERVISES_A, method="POST"
+    ),
     "reports:index": {"-": Rule(SUPERVISORS)},
     # Configuration: the admin, for admins only
     "admin:index": {"-": Rule(ADMIN)},

@@ -170,3 +170,47 @@ def outbound_of_ticket(*, ticket: Ticket, outbound_id: int) -> OutboundEmail:
     if outbound is None:
         raise Http404
     return outbound
+
+
+def tickets_supervised_by(user: User) -> QuerySet[Ticket]:
+    """The tickets whose trainees' work this person decides on: every ticket for admins; for a
+    manager, the tickets whose department (now, not when the work was held) they manage."""
+    tickets = Ticket.objects.all()
+    if user.is_superuser:
+        return tickets
+    if not (user.is_active and user.is_tech):
+        return tickets.none()
+    managed = Membership.objects.filter(
+        user=user, is_manager=True, department__is_active=True
+    ).values("department")
+    return tickets.filter(department__in=managed)
+
+
+def reply_for_supervisor(*, user: User, message_id: int) -> Message:
+    """A staff reply (held, or decided a moment ago by someone else, so the loser of a race is
+    told who decided) of a ticket this person supervises; 404 for anyone else."""
+    message = (
+        Message.objects.filter(
+            pk=message_id,
+            kind__in=[Message.Kind.REPLY, Message.Kind.NOTE],
+            author__isnull=False,
+            ticket__in=tickets_supervised_by(user),
+        )
+        .select_related("ticket", "author")
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
+def held_mail_for_supervisor(*, user: User, outbound_id: int) -> OutboundEmail:
+    """A trainee's mail of a ticket this person supervises; 404 for anyone else."""
+    outbound = (
+        OutboundEmail.objects.filter(pk=outbound_id, ticket__in=tickets_supervised_by(user))
+        .select_related("ticket")
+        .first()
+    )
+    if outbound is None:
+        raise Http404
+    return outbound

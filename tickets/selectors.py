@@ -26,7 +26,7 @@ def tickets_of_customer(*, customer: Customer | None) -> QuerySet[Ticket]:
 
 def ticket_thread(*, ticket: Ticket, public_only: bool) -> QuerySet[Message]:
     """The thread in order, with authors and attachments; customers see only public messages."""
-    messages = ticket.messages.select_related("author").prefetch_related(
+    messages = ticket.messages.select_related("author", "rejected_by").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
     )
     if public_only:

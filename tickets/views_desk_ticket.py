@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import staff_required
 from departments.models import Department
 from responses.selectors import canned_responses_for
-from tickets import access, presence, selectors, workflow
+from tickets import access, approvals, presence, selectors, workflow
 from tickets.attachments import attachment_response
 from tickets.forms_desk import ReplyForm, StatusForm, TransferForm
 from tickets.mail import outbox
@@ -152,8 +152,12 @@ def reply_approve(request, number, message_id):
     message = access.message_for_staff(user=request.user, message_id=message_id)
     if message.ticket_id != ticket.pk:
         raise Http404
-    workflow.reply_approve(message=message, manager=request.user)
-    messages.success(request, _("Reply approved and sent."))
+    try:
+        approvals.reply_approve(message=message, manager=request.user)
+    except approvals.AlreadyDecided as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Reply approved and sent."))
     return redirect(_page(ticket.number))
 
 
@@ -163,8 +167,12 @@ def mail_approve(request, number, outbound_id):
     """A manager lets a trainee's held mail (a new ticket's confirmation) go."""
     ticket = access.ticket_for_supervisor(user=request.user, number=number)
     outbound = access.outbound_of_ticket(ticket=ticket, outbound_id=outbound_id)
-    outbox.outbox_approve(outbound=outbound, manager=request.user)
-    messages.success(request, _("Mail approved; it is on its way."))
+    try:
+        approvals.mail_approve(outbound=outbound, manager=request.user)
+    except approvals.AlreadyDecided as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Mail approved; it is on its way."))
     return redirect(_page(ticket.number))
 
 

@@ -182,6 +182,13 @@ class OutboundEmail(models.Model):
             ),
             # The hourly limits count what went to one address lately.
             models.Index(fields=["to", "kind", "sent_at"], name="tickets_outbound_recent"),
+            # The mails trainees caused that wait for a manager (the approvals queue): a few
+            # rows of a table that grows with every mail sent.
+            models.Index(
+                fields=["id"],
+                condition=Q(status="approval"),
+                name="tickets_outbound_approval",
+            ),
         ]
 
     def __str__(self):

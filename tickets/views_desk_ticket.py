@@ -41,11 +41,15 @@ def ticket_page_context(
     questions = questionnaires.questions_for_ticket(ticket=ticket)
     answers = questionnaires.answers_for_ticket(ticket=ticket)
     answered = {answer.question_id for answer in answers}
+    missing = [q for q in questions if q.is_required and q.pk not in answered]
     return {
-        # With questions, closing (and replying) goes through htmx so a refusal opens the dialog.
         "questions": questions,
         "questionnaire_answers": answers,
-        "questions_missing": [q for q in questions if q.is_required and q.pk not in answered],
+        "questions_missing": missing,
+        # The buttons a refusal can answer go through htmx, so the refusal opens the dialog.
+        "closing_asks": bool(missing) and not ticket.is_closed,
+        "replying_asks": ticket.first_response_at is None
+        and any(q.ask_on_first_response for q in missing),
         "reply_questionnaire": reply_questionnaire,
         "questionnaire_moment": moment,
         "ticket": ticket,

@@ -279,8 +279,38 @@ def test_the_ticket_page_sends_its_close_paths_through_htmx_when_questions_apply
     page = client.get(url(answered_once)).content.decode()
 
     assert f'hx-post="{url(answered_once, "status")}" hx-target="#questionnaire-slot"' in page
-    assert page.count('hx-target="#reply-questionnaire"') == 3
+    assert page.count('hx-target="#reply-questionnaire"') == 1  # "Send and close" only
     assert '<div id="questionnaire-slot"></div>' in page
+
+
+def test_before_the_first_reply_every_send_button_goes_through_htmx(
+    client, ticket, tech, early_question
+):
+    client.force_login(tech)
+
+    page = client.get(url(ticket)).content.decode()
+
+    assert page.count('hx-target="#reply-questionnaire"') == 3
+    assert 'hx-target="#questionnaire-slot"' in page  # the early question is asked on close too
+
+
+def test_once_answered_the_close_paths_are_plain_again(
+    client, answered_once, tech, required, partners, closed_status
+):
+    workflow.ticket_status_change(
+        ticket=answered_once,
+        author=tech,
+        status_type=StatusType.PENDING,
+        answers={required.pk: entry(partners, "Acme").pk},
+    )
+    client.force_login(tech)
+
+    page = client.get(url(answered_once)).content.decode()
+
+    assert "hx-target" not in page.split('id="reply-form"')[1].split("</form>")[0].replace(
+        'hx-target="#presence"', ""
+    )
+    assert 'hx-target="#questionnaire-slot"' not in page
 
 
 def test_a_status_change_that_does_not_close_is_not_asked(client, answered_once, tech, required):

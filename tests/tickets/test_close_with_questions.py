@@ -632,3 +632,31 @@ def test_a_manager_of_the_department_may_close_through_the_page(
 
     assert response.status_code == 302
     assert QuestionAnswer.objects.get(ticket=answered_once).answered_by == manager
+
+
+def test_the_close_page_and_its_dialog_keep_a_flat_query_count(
+    client, tech, department, partners, submit
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(tech)
+
+    def queries(count, **headers):
+        ticket = workflow.ticket_claim_on_open(ticket=submit(), tech=tech).ticket
+        values = {}
+        for _index in range(count):
+            asked = question(
+                answer_type=Type.CHOICES, dictionary=partners, departments=[department]
+            )
+            values[asked.pk] = [entry(partners, "Acme").pk]
+        workflow.ticket_status_change(
+            ticket=ticket, author=tech, status_type=StatusType.PENDING, answers=values
+        )
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(close_url(ticket), **headers)
+        assert response.status_code == 200
+        return len(captured)
+
+    assert queries(2) == queries(12)
+    assert queries(2, **HTMX) == queries(12, **HTMX)

@@ -4,7 +4,16 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from departments.credentials import secret_encrypt
-from departments.models import Category, Department, Mailbox, Membership, WebForm
+from departments.models import (
+    Category,
+    Department,
+    Dictionary,
+    DictionaryEntry,
+    Mailbox,
+    Membership,
+    Question,
+    WebForm,
+)
 from tickets.mail.fetching import mailbox_test_connection
 
 
@@ -164,3 +173,42 @@ class MailboxAdmin(admin.ModelAdmin):
             self.message_user(request, text, messages.SUCCESS if ok else messages.ERROR)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
+
+
+class DictionaryEntryInline(admin.TabularInline):
+    model = DictionaryEntry
+    extra = 3
+    fields = ("label", "position", "is_active")
+
+
+@admin.register(Dictionary)
+class DictionaryAdmin(admin.ModelAdmin):
+    list_display = ("name", "description", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "entries__label")
+    inlines = [DictionaryEntryInline]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    """Questions asked of cases; Question.clean() keeps dictionaries to the choice types."""
+
+    list_display = (
+        "text",
+        "answer_type",
+        "dictionary",
+        "is_required",
+        "ask_on_first_response",
+        "position",
+        "is_active",
+    )
+    list_editable = ("position", "is_active")
+    list_filter = ("answer_type", "is_required", "ask_on_first_response", "is_active")
+    search_fields = ("text", "help_text")
+    list_select_related = ("dictionary",)
+    filter_horizontal = ("departments", "mailboxes")
+    fieldsets = (
+        (None, {"fields": ("text", "help_text", "answer_type", "dictionary")}),
+        (_("When"), {"fields": ("is_required", "ask_on_first_response", "position", "is_active")}),
+        (_("Asked of"), {"fields": ("departments", "mailboxes")}),
+    )

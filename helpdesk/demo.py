@@ -8,6 +8,7 @@ from django.db import transaction
 from accounts.models import Customer, CustomerEmail, User
 from departments.models import Category, Department, Membership, WebForm
 from helpdesk.demo_approvals import demo_approvals_load
+from helpdesk.demo_questionnaires import demo_questionnaires_load
 from responses.models import CannedResponse
 from tickets import services as ticket_services
 from tickets import workflow
@@ -311,6 +312,7 @@ def demo_data_load() -> list[DemoLogin]:
         trainee=staff["trainee@example.com"], department=departments["technical-support"]
     )
     demo_approvals_load()
+    demo_questionnaires_load(tech=staff["tech@example.com"], form=forms["contact"])
     return LOGINS
 
 

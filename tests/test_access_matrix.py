@@ -131,6 +131,7 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:desk_status": per_ticket(
         general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"status": "status_id"}
     ),
+    "tickets:desk_close": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
     "tickets:desk_consult": per_ticket(
         general=DEPARTMENT_A,
         pool=POOL_A,

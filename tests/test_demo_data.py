@@ -65,3 +65,22 @@ def test_demo_shows_a_trainees_work_waiting_for_a_manager():
     # One held reply here; helpdesk/demo_approvals.py holds more for the approvals queue.
     held_replies = Message.objects.filter(awaiting_approval=True)
     assert held_replies.filter(ticket=held.get().ticket).count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_has_questionnaires_and_a_case_closed_with_its_answers():
+    from departments.models import Dictionary, Question
+    from helpdesk.demo_questionnaires import ANSWERED_TICKET
+    from tickets.models import QuestionAnswer
+
+    call_command("demo_data")
+    call_command("demo_data")
+
+    assert set(Dictionary.objects.values_list("name", flat=True)) >= {"Partners", "Products"}
+    assert Question.objects.filter(departments__slug="technical-support", is_required=True).exists()
+    assert Question.objects.filter(ask_on_first_response=True).exists()
+    closed = Ticket.objects.get(subject=ANSWERED_TICKET)
+    assert closed.is_closed
+    answers = {a.question_text: a.display for a in QuestionAnswer.objects.filter(ticket=closed)}
+    assert answers["Which product was it about?"] == "Router X2"
+    assert answers["Was the problem solved?"] == "Yes"

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from tickets import views_customer, views_desk, views_desk_mail, views_desk_ticket, views_support
+from tickets import (
+    views_customer,
+    views_desk,
+    views_desk_mail,
+    views_desk_questionnaire,
+    views_desk_ticket,
+    views_support,
+)
 
 app_name = "tickets"
 
@@ -52,6 +59,7 @@ urlpatterns = [
     ),
     path("desk/t/<int:number>/transfer/", views_desk_ticket.ticket_transfer, name="desk_transfer"),
     path("desk/t/<int:number>/status/", views_desk_ticket.ticket_status, name="desk_status"),
+    path("desk/t/<int:number>/close/", views_desk_questionnaire.ticket_close, name="desk_close"),
     path("desk/t/<int:number>/presence/", views_desk_ticket.ticket_presence, name="desk_presence"),
     path(
         "desk/t/<int:number>/messages/<int:message_id>/approve/",

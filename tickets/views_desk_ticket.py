@@ -8,28 +8,50 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect, reselect, reswap, retarget
 
 from accounts.access import staff_required
 from departments.models import Department
 from responses.selectors import canned_responses_for
-from tickets import access, approvals, presence, selectors, workflow
+from tickets import access, approvals, presence, questionnaires, selectors, workflow
 from tickets.attachments import attachment_response
 from tickets.forms_desk import ReplyForm, StatusForm, TransferForm
 from tickets.mail import outbox
 from tickets.models import Message
+from tickets.questionnaires import QuestionsUnanswered
+from tickets.views_desk_questionnaire import (
+    dialog_response,
+    posted_questionnaire,
+    questionnaire_form,
+)
 
 
 def _page(number):
     return reverse("tickets:desk_ticket", args=[number])
 
 
-def ticket_page_context(request, ticket, *, reply_form=None, transfer_form=None):
+def ticket_page_context(
+    request, ticket, *, reply_form=None, transfer_form=None, reply_questionnaire=None, moment=""
+):
     user = request.user
     presence.presence_touch(ticket_id=ticket.pk, user=user)
     if reply_form is None:
         initial = {"internal": user.reply_as_note_by_default}
         reply_form = ReplyForm(initial=initial)
+    questions = questionnaires.questions_for_ticket(ticket=ticket)
+    answers = questionnaires.answers_for_ticket(ticket=ticket)
+    answered = {answer.question_id for answer in answers}
+    missing = [q for q in questions if q.is_required and q.pk not in answered]
     return {
+        "questions": questions,
+        "questionnaire_answers": answers,
+        "questions_missing": missing,
+        # The buttons a refusal can answer go through htmx, so the refusal opens the dialog.
+        "closing_asks": bool(missing) and not ticket.is_closed,
+        "replying_asks": ticket.first_response_at is None
+        and any(q.ask_on_first_response for q in missing),
+        "reply_questionnaire": reply_questionnaire,
+        "questionnaire_moment": moment,
         "ticket": ticket,
         "thread": selectors.ticket_thread(ticket=ticket, public_only=False),
         "other_tickets": selectors.customer_other_tickets(ticket=ticket, user=user),
@@ -73,10 +95,18 @@ def ticket_detail(request, number):
 @staff_required
 @require_POST
 def ticket_reply(request, number):
+    """Send a reply or a note. When the questionnaire must be answered first (closing, or a
+    first reply), nothing is sent and the questions are shown: a dialog with htmx, inside the
+    reply form without JavaScript; posted again with the answers, all goes in one step."""
     ticket = access.ticket_for_staff(user=request.user, number=number)
     form = ReplyForm(request.POST, request.FILES)
+    questionnaire = None
+    moment = None
     if form.is_valid():
         data = form.cleaned_data
+        moment = _reply_moment(ticket, data)
+        questionnaire = posted_questionnaire(request, ticket=ticket, moment=moment)
+    if form.is_valid() and (questionnaire is None or questionnaire.is_valid()):
         try:
             message = workflow.ticket_reply(
                 ticket=ticket,
@@ -85,14 +115,62 @@ def ticket_reply(request, number):
                 internal=data["internal"],
                 attachments=data["attachments"],
                 then_status=data["then"],
+                answers=questionnaire.values if questionnaire else None,
             )
+        except QuestionsUnanswered as error:
+            moment = error.moment
+            if questionnaire is None:
+                questionnaire = questionnaire_form(ticket=ticket, moment=moment)
+            else:
+                questionnaire.errors_from(error)
         except ValidationError as error:
-            form.add_error("body", error)
+            if questionnaire is not None and _about_answers(error):
+                questionnaire.errors_from(error)
+            else:
+                form.add_error("body", error)
         else:
             messages.success(request, _reply_confirmation(message, data["then"]))
-            return redirect(_page(ticket.number))
-    context = ticket_page_context(request, ticket, reply_form=form)
+            return _to_page(request, ticket)
+    if questionnaire is not None and not form.errors:
+        if request.htmx:
+            return dialog_response(
+                request,
+                ticket=ticket,
+                form=questionnaire,
+                moment=moment,
+                mode="reply",
+                then=form.cleaned_data["then"],
+            )
+    elif request.htmx:
+        questionnaire = None
+    context = ticket_page_context(
+        request, ticket, reply_form=form, reply_questionnaire=questionnaire, moment=moment
+    )
+    if request.htmx:
+        # Any other refusal: the page with the draft and its errors, in place.
+        response = render(request, "tickets/desk_ticket.html", context)
+        return reselect(reswap(retarget(response, "#main"), "outerHTML"), "#main")
     return render(request, "tickets/desk_ticket.html", context, status=400)
+
+
+def _reply_moment(ticket, data) -> str | None:
+    """When the questionnaire's answers are due with this reply (as workflow decides)."""
+    if data["then"] == "closed" and not ticket.is_closed:
+        return questionnaires.CLOSE
+    if not data["internal"] and ticket.first_response_at is None:
+        return questionnaires.FIRST_RESPONSE
+    return None
+
+
+def _about_answers(error: ValidationError) -> bool:
+    return hasattr(error, "error_dict") and all(
+        key.startswith("question_") for key in error.error_dict
+    )
+
+
+def _to_page(request, ticket):
+    page = _page(ticket.number)
+    return HttpResponseClientRedirect(page) if request.htmx else redirect(page)
 
 
 def _reply_confirmation(message: Message, then: str) -> str:
@@ -133,16 +211,31 @@ def ticket_transfer(request, number):
 @staff_required
 @require_POST
 def ticket_status(request, number):
+    """Change the status. Closing with required questions unanswered is refused: the
+    questionnaire opens as a dialog (htmx) or on the close page (no JavaScript)."""
     ticket = access.ticket_for_staff(user=request.user, number=number)
     form = StatusForm(request.POST)
     if form.is_valid():
-        workflow.ticket_status_change(
-            ticket=ticket, author=request.user, status=form.cleaned_data["status"]
-        )
+        status = form.cleaned_data["status"]
+        try:
+            workflow.ticket_status_change(ticket=ticket, author=request.user, status=status)
+        except QuestionsUnanswered as error:
+            if request.htmx:
+                return dialog_response(
+                    request,
+                    ticket=ticket,
+                    form=questionnaire_form(ticket=ticket, moment=error.moment),
+                    moment=error.moment,
+                    mode="close",
+                    close_status=status,
+                )
+            messages.warning(request, _("Answer the questionnaire to close the case."))
+            close = reverse("tickets:desk_close", args=[ticket.number])
+            return redirect(f"{close}?status={status.pk}")
         messages.success(request, _("Status changed."))
     else:
         messages.error(request, _("Choose one of the statuses in the list."))
-    return redirect(_page(ticket.number))
+    return _to_page(request, ticket)
 
 
 @staff_required

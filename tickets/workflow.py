@@ -5,7 +5,7 @@ both take a ticket, on PostgreSQL and on the SQLite quickstart alike. "Get next"
 candidates with FOR UPDATE SKIP LOCKED on PostgreSQL, so simultaneous clicks never wait on each
 other's locks and never land on the same ticket."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -22,6 +22,7 @@ from tickets.events import event_add, status_set
 from tickets.mail import outbox
 from tickets.models import ACTIVE_STATUS_TYPES, Activity, Message, Status, StatusType, Ticket
 from tickets.ownership import owner_check
+from tickets.questionnaires import CLOSE, FIRST_RESPONSE, questionnaire_apply
 from tickets.statuses import status_default
 
 GET_NEXT_ATTEMPTS = 5
@@ -144,15 +145,24 @@ def ticket_reply(
     internal: bool,
     attachments: Sequence[InspectedUpload] = (),
     then_status: str = "",
+    answers: Mapping[int, object] | None = None,
 ) -> Message:
     """A tech writes in the thread: an internal note (never emailed, never shown to the
     customer) or a public reply, emailed after commit. A trainee's public reply waits for a
     manager's approval first. `then_status` ("pending" or "closed") moves the ticket after
-    sending. Replying to an unowned ticket takes it."""
+    sending. Replying to an unowned ticket takes it. Closing, or the first public reply,
+    first needs the questionnaire's required answers (`answers`, stored with the reply):
+    without them nothing is written (tickets/questionnaires.py)."""
     if not body.strip():
         raise ValidationError(_("Write something before sending."))
     with atomic_with_files() as stored_names:
         ticket = _locked(ticket)
+        questionnaire_apply(
+            ticket=ticket,
+            by=tech,
+            moment=_questionnaire_moment(ticket=ticket, internal=internal, then_status=then_status),
+            values=answers,
+        )
         held = not internal and tech.is_trainee
         message = Message(
             ticket=ticket,
@@ -186,6 +196,14 @@ def ticket_reply(
         if not internal and not held:
             outbox.outbox_add(kind=outbox.REPLY, ticket=ticket, message=message)
         return message
+
+
+def _questionnaire_moment(*, ticket: Ticket, internal: bool, then_status: str) -> str | None:
+    if then_status == StatusType.CLOSED and not ticket.is_closed:
+        return CLOSE
+    if not internal and ticket.first_response_at is None:
+        return FIRST_RESPONSE
+    return None
 
 
 def ticket_transfer(
@@ -239,12 +257,25 @@ def ticket_transfer(
 
 
 def ticket_status_change(
-    *, ticket: Ticket, author: User | None, status: Status | None = None, status_type: str = ""
+    *,
+    ticket: Ticket,
+    author: User | None,
+    status: Status | None = None,
+    status_type: str = "",
+    answers: Mapping[int, object] | None = None,
 ) -> Ticket:
-    """Move a ticket into an admin-defined status (or a type's default), with an event."""
+    """Move a ticket into an admin-defined status (or a type's default), with an event. A
+    person closing the case answers the questionnaire's required questions first (`answers`,
+    stored in the same transaction); refused, nothing changes. The system's closes are not
+    held up."""
     with transaction.atomic():
         ticket = _locked(ticket)
-        status_set(ticket=ticket, author=author, status=status, status_type=status_type)
+        new = status or status_default(status_type)
+        closing = new.type == StatusType.CLOSED and not ticket.is_closed
+        questionnaire_apply(
+            ticket=ticket, by=author, moment=CLOSE if closing else None, values=answers
+        )
+        status_set(ticket=ticket, author=author, status=new)
         return ticket
 
 

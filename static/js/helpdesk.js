@@ -10,3 +10,31 @@ document.addEventListener("htmx:beforeRequest", (event) => {
     event.preventDefault();
   }
 });
+
+// A dialog an htmx response brings (data-helpdesk-dialog: the questionnaire asked before a case
+// closes) opens as a Bootstrap modal. A re-render with errors replaces only its content, so an
+// open dialog is left as it is. Closed, it is removed, so its fields never ride along with a
+// later submit of the form it sits in.
+document.addEventListener("htmx:afterSettle", () => {
+  document.querySelectorAll("[data-helpdesk-dialog]:not([data-dialog-opened])").forEach((element) => {
+    element.setAttribute("data-dialog-opened", "");
+    element.addEventListener("hidden.bs.modal", () => element.remove(), { once: true });
+    element.addEventListener(
+      "shown.bs.modal",
+      () => {
+        const first = element.querySelector(".is-invalid, input:not([type=hidden]), select, textarea");
+        if (first) first.focus();
+      },
+      { once: true },
+    );
+    window.bootstrap.Modal.getOrCreateInstance(element).show();
+  });
+});
+
+// After a re-render with errors inside an open dialog, the button that was pressed is gone: put
+// the keyboard on the first answer to correct.
+document.addEventListener("htmx:afterSettle", () => {
+  const dialog = document.querySelector("[data-helpdesk-dialog].show");
+  const invalid = dialog && dialog.querySelector(".is-invalid");
+  if (invalid && !dialog.contains(document.activeElement)) invalid.focus();
+});

@@ -27,6 +27,7 @@ from tickets.models.messages import (
 from tickets.models.senders import BlockedSender, RefusedAttempt
 from tickets.models.mail import Consultation, InboundEmail, OutboundEmail
 from tickets.models.spam import SpamCorpus, SpamToken
+from tickets.models.questionnaires import QuestionAnswer, QuestionAnswerChoice
 # isort: on
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "Message",
     "OutboundEmail",
     "Priority",
+    "QuestionAnswer",
+    "QuestionAnswerChoice",
     "RefusedAttempt",
     "Source",
     "SpamCorpus",

@@ -6,4 +6,6 @@ app_name = "departments"
 
 urlpatterns = [
     path("", views.manage, name="manage"),
+    path("activity/", views.activity, name="activity"),
+    path("activity/seen/", views.activity_seen, name="activity_seen"),
 ]

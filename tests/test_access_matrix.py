@@ -148,7 +148,9 @@ RULES: dict[str, dict[str, Rule]] = {
         general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"body": "x"}, headers=HTMX
     ),
     # Managers and reports
-    "departments:manage": {"-": Rule(SUPERVISORS)},
+    "departments:manage": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
+    "departments:activity": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
+    "departments:activity_seen": {"-": Rule(SUPERVISORS, method="POST")},
     "reports:index": {"-": Rule(SUPERVISORS)},
     # Configuration: the admin, for admins only
     "admin:index": {"-": Rule(ADMIN)},

@@ -71,11 +71,12 @@ def feed_page(
     department_ids: list[int],
     filters: FeedFilters | None = None,
     before: int | None = None,
-    size: int = PAGE_SIZE,
+    size: int | None = None,
 ) -> FeedPage:
     """A page of activity in `department_ids` (the caller's supervised departments; a
     department filter outside them shows nothing), newest first, older than `before`."""
     filters = filters or FeedFilters()
+    size = size or PAGE_SIZE
     if filters.department_id:
         department_ids = [pk for pk in department_ids if pk == filters.department_id]
     ids = _page_ids(department_ids, kind=filters.kind, before=before, size=size + 1)

@@ -170,7 +170,8 @@ def measured_pool_assign(cursor, staff: Staff) -> None:
 MESSAGES_SQL = """
 INSERT INTO tickets_message (
     ticket_id, kind, author_id, author_customer_id, author_name, body, event_data,
-    created_at, awaiting_approval, email_message_id, emailed_at, activity, department_id
+    created_at, awaiting_approval, email_message_id, emailed_at, activity, department_id,
+    rejection_reason
 )
 SELECT t.id, m.kind,
        CASE WHEN m.kind = 'customer' THEN NULL ELSE t.assignee_id END,
@@ -183,7 +184,8 @@ SELECT t.id, m.kind,
        -- later customer message is a reply; staff replies and notes are no news.
        CASE WHEN m.i = 1 THEN 'ticket_created'
             WHEN m.kind = 'customer' THEN 'customer_message' ELSE '' END,
-       CASE WHEN m.i = 1 OR m.kind = 'customer' THEN t.department_id END
+       CASE WHEN m.i = 1 OR m.kind = 'customer' THEN t.department_id END,
+       ''
 FROM tickets_ticket AS t
 JOIN accounts_customer AS c ON c.id = t.customer_id
 LEFT JOIN accounts_user AS u ON u.id = t.assignee_id

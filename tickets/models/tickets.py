@@ -235,6 +235,13 @@ class Ticket(models.Model):
                 condition=~Q(status_type="closed") & Q(first_response_at__isnull=True),
                 name="tickets_department_unanswered",
             ),
+            # A tech's pool and overdue count within one department, read from the index alone.
+            models.Index(
+                fields=["assignee", "department", "status_type", "due_at"],
+                include=["first_response_at"],
+                condition=Q(assignee__isnull=False) & ~Q(status_type="closed"),
+                name="tickets_tech_department",
+            ),
         ]
 
     def __str__(self):

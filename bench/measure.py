@@ -19,8 +19,9 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from bench.fill import Dataset
-from tickets import queues
-from tickets.models import ACTIVE_STATUS_TYPES, Message, Ticket
+from departments.models import Membership
+from tickets import activity_feed, queues
+from tickets.models import ACTIVE_STATUS_TYPES, Activity, Message, Ticket
 
 DEEP_PAGE = 200
 WARMUP = 5
@@ -84,6 +85,7 @@ def measure_all(
         messages = Message.objects.filter(ticket__number=number).count()
         results.append(_timed(client, label, f"/desk/t/{number}/", rows=messages, n=iterations))
     results.append(_get_next(client, tech, n=iterations))
+    results += _manager_pages(tech, n=iterations)
 
     for result in results:
         log(
@@ -132,6 +134,43 @@ def _timed(
         slowest_query=slowest_sql,
         note=note,
     )
+
+
+def _manager_pages(tech: User, *, n: int) -> list[Result]:
+    """The board and the activity feed of a manager of the measured tech's first department
+    (with a watermark of 0, so every count of new activity runs to its cap)."""
+    membership = (
+        Membership.objects.filter(
+            is_manager=True, department__memberships__user=tech, department__is_active=True
+        )
+        .select_related("user")
+        .order_by("department_id")
+        .first()
+    )
+    manager = membership.user
+    client = Client()
+    client.force_login(manager)
+    departments = Membership.objects.filter(user=manager, is_manager=True).count()
+    feed = activity_feed.feed_page(
+        user=manager,
+        department_ids=list(
+            Membership.objects.filter(user=manager, is_manager=True).values_list(
+                "department_id", flat=True
+            )
+        ),
+    )
+    kind = Activity.CUSTOMER_MESSAGE
+    return [
+        _timed(client, "Manager board", "/manage/", rows=departments, n=n),
+        _timed(client, "Activity feed, first page", "/manage/activity/", rows=len(feed.rows), n=n),
+        _timed(
+            client,
+            "Activity feed, one kind",
+            f"/manage/activity/?kind={kind}",
+            rows=len(feed.rows),
+            n=n,
+        ),
+    ]
 
 
 def _timer(timed: list[tuple[float, str]]):

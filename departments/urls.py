@@ -27,4 +27,6 @@ urlpatterns = [
         views_approvals.mail_approve,
         name="approvals_mail_approve",
     ),
+    path("activity/", views.activity, name="activity"),
+    path("activity/seen/", views.activity_seen, name="activity_seen"),
 ]

@@ -9,6 +9,7 @@ from accounts.models import Customer, CustomerEmail, User
 from departments.models import Category, Department, Membership, WebForm
 from helpdesk.demo_approvals import demo_approvals_load
 from helpdesk.demo_questionnaires import demo_questionnaires_load
+from helpdesk.demo_activity import demo_activity_load
 from responses.models import CannedResponse
 from tickets import services as ticket_services
 from tickets import workflow
@@ -313,6 +314,7 @@ def demo_data_load() -> list[DemoLogin]:
     )
     demo_approvals_load()
     demo_questionnaires_load(tech=staff["tech@example.com"], form=forms["contact"])
+    demo_activity_load()
     return LOGINS
 
 

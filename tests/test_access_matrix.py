@@ -149,7 +149,6 @@ RULES: dict[str, dict[str, Rule]] = {
         general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"body": "x"}, headers=HTMX
     ),
     # Managers and reports
-    "departments:manage": {"-": Rule(SUPERVISORS)},
     # The approvals queue: every manager opens it (seeing only their departments' held work);
     # deciding needs the ticket's department's manager (a manager of B gets 404).
     "departments:approvals": {"-": Rule(SUPERVISORS)},
@@ -173,6 +172,9 @@ RULES: dict[str, dict[str, Rule]] = {
     "departments:approvals_mail_approve": per_ticket(
         general=SUPERVISES_A, pool=SUPERVISES_A, method="POST"
     ),
+    "departments:manage": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
+    "departments:activity": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
+    "departments:activity_seen": {"-": Rule(SUPERVISORS, method="POST")},
     "reports:index": {"-": Rule(SUPERVISORS)},
     # Configuration: the admin, for admins only
     "admin:index": {"-": Rule(ADMIN)},

@@ -170,7 +170,8 @@ def measured_pool_assign(cursor, staff: Staff) -> None:
 MESSAGES_SQL = """
 INSERT INTO tickets_message (
     ticket_id, kind, author_id, author_customer_id, author_name, body, event_data,
-    created_at, awaiting_approval, email_message_id, emailed_at
+    created_at, awaiting_approval, email_message_id, emailed_at, activity, department_id,
+    rejection_reason
 )
 SELECT t.id, m.kind,
        CASE WHEN m.kind = 'customer' THEN NULL ELSE t.assignee_id END,
@@ -178,7 +179,13 @@ SELECT t.id, m.kind,
        CASE WHEN m.kind = 'customer' THEN c.name ELSE u.full_name END,
        (%(bodies)s::text[])[1 + mod(t.id + m.i, %(body_count)s)],
        '{}'::jsonb, t.created_at + (m.i - 1) * interval '3 hours', false, '',
-       CASE WHEN m.kind = 'reply' THEN t.created_at + (m.i - 1) * interval '3 hours' END
+       CASE WHEN m.kind = 'reply' THEN t.created_at + (m.i - 1) * interval '3 hours' END,
+       -- What the writers mark (tickets/activity.py): the first message opens the ticket, a
+       -- later customer message is a reply; staff replies and notes are no news.
+       CASE WHEN m.i = 1 THEN 'ticket_created'
+            WHEN m.kind = 'customer' THEN 'customer_message' ELSE '' END,
+       CASE WHEN m.i = 1 OR m.kind = 'customer' THEN t.department_id END,
+       ''
 FROM tickets_ticket AS t
 JOIN accounts_customer AS c ON c.id = t.customer_id
 LEFT JOIN accounts_user AS u ON u.id = t.assignee_id
@@ -194,5 +201,6 @@ CROSS JOIN LATERAL (
 
 def messages_insert(cursor) -> None:
     """One to three messages a ticket: the customer's, then a reply, then a note or the
-    customer again."""
+    customer again; the customer's carry their activity and department, as the writers mark
+    them."""
     cursor.execute(MESSAGES_SQL, {"bodies": BODIES, "body_count": len(BODIES)})

@@ -27,6 +27,8 @@ def long_thread_insert(cursor, staff: Staff) -> tuple[int, int]:
     short_number = cursor.fetchone()[0]
     cursor.execute("SELECT full_name FROM accounts_user WHERE id = %s", [staff.measured_tech_id])
     tech_name = cursor.fetchone()[0]
+    cursor.execute("SELECT department_id FROM tickets_ticket WHERE id = %s", [ticket_id])
+    department_id = cursor.fetchone()[0]
     cursor.execute("DELETE FROM tickets_message WHERE ticket_id = %s", [ticket_id])
     for index in range(THREAD_LENGTH):
         kind = THREAD_PATTERN[index % len(THREAD_PATTERN)]
@@ -37,10 +39,17 @@ def long_thread_insert(cursor, staff: Staff) -> tuple[int, int]:
             if name == "status_changed":
                 event.update({"from": "Waiting for customer", "to": "In progress"})
         is_customer = kind == "customer"
+        # As the writers mark them (tickets/activity.py).
+        activity = ""
+        if is_customer:
+            activity = "ticket_created" if index == 0 else "customer_message"
+        elif event.get("event") == "status_changed":
+            activity = "status_changed"
         cursor.execute(
             "INSERT INTO tickets_message (ticket_id, kind, author_id, author_customer_id,"
             " author_name, body, event_data, created_at, awaiting_approval, email_message_id,"
-            " emailed_at) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, false, '', %s)"
+            " emailed_at, activity, department_id, rejection_reason)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, false, '', %s, %s, %s, '')"
             " RETURNING id",
             [
                 ticket_id,
@@ -52,6 +61,8 @@ def long_thread_insert(cursor, staff: Staff) -> tuple[int, int]:
                 json.dumps(event),
                 created + timedelta(hours=index),
                 created + timedelta(hours=index) if kind == "reply" else None,
+                activity,
+                department_id if activity else None,
             ],
         )
         message_id = cursor.fetchone()[0]

@@ -43,9 +43,9 @@ def staff_insert(cursor, rng: random.Random) -> Staff:
         cursor.execute(
             "INSERT INTO accounts_user (password, is_superuser, email, full_name, kind,"
             " replies_need_approval, time_zone, is_active, date_joined,"
-            " reply_as_note_by_default, signature_image, signature_text)"
+            " reply_as_note_by_default, signature_image, signature_text, activity_seen_up_to)"
             " VALUES ('!', false, %s, %s, 'staff', false, '', true,"
-            " now() - interval '3 years', false, '', '') RETURNING id",
+            " now() - interval '3 years', false, '', '', 0) RETURNING id",
             [email, name],
         )
         tech_ids.append(cursor.fetchone()[0])

@@ -134,6 +134,13 @@ class Message(models.Model):
                 condition=~Q(activity=""),
                 name="tickets_activity",
             ),
+            # The feed filtered by kind: a rare kind is found without walking the department's
+            # whole history.
+            models.Index(
+                fields=["department", "activity", "-id"],
+                condition=~Q(activity=""),
+                name="tickets_activity_kind",
+            ),
             # Every held reply, oldest first (the approvals queue; few rows, joined to their
             # tickets' current departments).
             models.Index(

@@ -217,6 +217,31 @@ class Ticket(models.Model):
                 condition=~Q(status_type="closed"),
                 name="tickets_due",
             ),
+            # The manager board (departments/board.py), one capped count per department: its
+            # open / pending / consultation tickets, its oldest open one, and its unanswered
+            # ones by due time (overdue: due before now; at risk: due within a fifth of the limit).
+            models.Index(
+                fields=["department", "status_type"],
+                condition=~Q(status_type="closed"),
+                name="tickets_department_active",
+            ),
+            models.Index(
+                fields=["department", "created_at", "id"],
+                condition=Q(status_type__in=["new", "open"]),
+                name="tickets_department_oldest",
+            ),
+            models.Index(
+                fields=["department", "due_at"],
+                condition=~Q(status_type="closed") & Q(first_response_at__isnull=True),
+                name="tickets_department_unanswered",
+            ),
+            # A tech's pool and overdue count within one department, read from the index alone.
+            models.Index(
+                fields=["assignee", "department", "status_type", "due_at"],
+                include=["first_response_at"],
+                condition=Q(assignee__isnull=False) & ~Q(status_type="closed"),
+                name="tickets_tech_department",
+            ),
         ]
 
     def __str__(self):

@@ -1,0 +1,216 @@
+"""The manager board: what waits in each department a person supervises, and in each tech's pool.
+
+Every number is a capped count (COUNT_CAP, shown as "999+"): a count of a department never reads
+more than COUNT_CAP + 1 index entries, so the board costs the same at a thousand tickets or a
+million. The counts of all departments are one query (one capped subquery per number, each served
+by a partial index of tickets_ticket: tickets_department_active, tickets_department_oldest,
+tickets_department_unanswered, tickets_general_pool); the pools of all techs are another
+(tickets_tech_pool). A tech's numbers only count their tickets in the departments the viewer
+supervises: a manager of A learns nothing of B."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from departments.models import Department, Membership
+from departments.selectors import departments_managed_by
+from tickets.models import Message, Ticket
+from tickets.queues import COUNT_CAP
+
+# A case is at risk when less than this share of its department's response time limit is left.
+AT_RISK_SHARE = 5
+
+
+@dataclass
+class TechRow:
+    user: User
+    is_manager: bool
+    pool: int = 0
+    overdue: int = 0
+
+    @property
+    def pool_label(self) -> str:
+        return count_label(self.pool)
+
+    @property
+    def overdue_label(self) -> str:
+        return count_label(self.overdue)
+
+
+@dataclass
+class DepartmentRow:
+    department: Department
+    open: int = 0
+    unassigned: int = 0
+    pending: int = 0
+    consultation: int = 0
+    overdue: int = 0
+    at_risk: int = 0
+    oldest: Ticket | None = None
+    techs: list[TechRow] = field(default_factory=list)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        names = ("open", "unassigned", "pending", "consultation", "overdue", "at_risk")
+        return {name: count_label(getattr(self, name)) for name in names}
+
+
+@dataclass
+class Board:
+    departments: list[DepartmentRow]
+    new_activity: int
+    held_replies: int
+    now: datetime
+
+    @property
+    def new_activity_label(self) -> str:
+        return count_label(self.new_activity)
+
+    @property
+    def held_replies_label(self) -> str:
+        return count_label(self.held_replies)
+
+
+def count_label(count: int) -> str:
+    """A capped count as people read it: "999+" past the cap."""
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
+def _capped(where: str) -> str:
+    """A capped count of tickets matching `where` (SQL with %s placeholders)."""
+    return f"(SELECT COUNT(*) FROM (SELECT 1 FROM tickets_ticket t WHERE {where} LIMIT %s) capped)"
+
+
+# One row per department: (department id, open, unassigned, pending, consultation, overdue,
+# at risk, oldest open ticket id). Each subquery names the department by a parameter so the
+# planner seeks its partial index.
+_DEPARTMENT_SQL = "SELECT %s, " + ", ".join(
+    [
+        _capped("t.department_id = %s AND t.status_type IN ('new', 'open')"),
+        _capped(
+            "t.department_id = %s AND t.status_type IN ('new', 'open') AND t.assignee_id IS NULL"
+        ),
+        _capped("t.department_id = %s AND t.status_type = 'pending'"),
+        _capped("t.department_id = %s AND t.status_type = 'consultation'"),
+        _capped(
+            "t.department_id = %s AND t.status_type <> 'closed' "
+            "AND t.first_response_at IS NULL AND t.due_at < %s"
+        ),
+        _capped(
+            "t.department_id = %s AND t.status_type <> 'closed' "
+            "AND t.first_response_at IS NULL AND t.due_at >= %s AND t.due_at < %s"
+        ),
+        "(SELECT t.id FROM tickets_ticket t WHERE t.department_id = %s "
+        "AND t.status_type IN ('new', 'open') ORDER BY t.created_at, t.id LIMIT 1)",
+    ]
+)
+
+# One row per (tech, department): (tech id, department id, pool, overdue).
+_TECH_SQL = "SELECT %s, %s, " + ", ".join(
+    [
+        _capped("t.assignee_id = %s AND t.department_id = %s AND t.status_type IN ('new', 'open')"),
+        _capped(
+            "t.assignee_id = %s AND t.department_id = %s AND t.status_type <> 'closed' "
+            "AND t.first_response_at IS NULL AND t.due_at < %s"
+        ),
+    ]
+)
+
+
+def _department_params(department: Department, now: datetime) -> list:
+    adapt = connection.ops.adapt_datetimefield_value
+    risk_until = now + department.response_time_limit / AT_RISK_SHARE
+    pk, cap = department.pk, COUNT_CAP + 1
+    return [
+        pk,
+        *(pk, cap),
+        *(pk, cap),
+        *(pk, cap),
+        *(pk, cap),
+        *(pk, adapt(now), cap),
+        *(pk, adapt(now), adapt(risk_until), cap),
+        pk,
+    ]
+
+
+def _tech_params(user_id: int, department_id: int, now: datetime) -> list:
+    pair, cap = (user_id, department_id), COUNT_CAP + 1
+    return [*pair, *pair, cap, *pair, connection.ops.adapt_datetimefield_value(now), cap]
+
+
+def _union_rows(sql: str, params_per_row: list[list]) -> list[tuple]:
+    if not params_per_row:
+        return []
+    query = " UNION ALL ".join([sql] * len(params_per_row))
+    with connection.cursor() as cursor:
+        cursor.execute(query, [value for params in params_per_row for value in params])
+        return cursor.fetchall()
+
+
+def board_for(user: User, *, now: datetime | None = None) -> Board:
+    """The board of the departments `user` supervises (admins: every active one)."""
+    now = now or timezone.now()
+    departments = list(departments_managed_by(user).order_by("name"))
+    rows = {department.pk: DepartmentRow(department=department) for department in departments}
+    oldest_ids = {}
+    for pk, *counts, oldest_id in _union_rows(
+        _DEPARTMENT_SQL, [_department_params(department, now) for department in departments]
+    ):
+        row = rows[pk]
+        (row.open, row.unassigned, row.pending, row.consultation, row.overdue, row.at_risk) = counts
+        if oldest_id:
+            oldest_ids[pk] = oldest_id
+    oldest = Ticket.objects.only(
+        "id", "number", "subject", "created_at", "priority", "department_id"
+    ).in_bulk(oldest_ids.values())
+    for pk, ticket_id in oldest_ids.items():
+        rows[pk].oldest = oldest.get(ticket_id)
+
+    memberships = list(
+        Membership.objects.filter(department__in=rows, user__is_active=True)
+        .select_related("user")
+        .order_by("user__full_name", "user_id")
+    )
+    techs = {}
+    for membership in memberships:
+        tech = TechRow(user=membership.user, is_manager=membership.is_manager)
+        techs[(membership.user_id, membership.department_id)] = tech
+        rows[membership.department_id].techs.append(tech)
+    for user_id, department_id, pool, overdue in _union_rows(
+        _TECH_SQL,
+        [_tech_params(user_id, department_id, now) for user_id, department_id in techs],
+    ):
+        techs[(user_id, department_id)].pool = pool
+        techs[(user_id, department_id)].overdue = overdue
+
+    department_ids = list(rows)
+    return Board(
+        departments=list(rows.values()),
+        new_activity=activity_new_count(user=user, department_ids=department_ids),
+        held_replies=held_replies_count(department_ids=department_ids),
+        now=now,
+    )
+
+
+def activity_new_count(*, user: User, department_ids: list[int]) -> int:
+    """Activity rows in these departments newer than the person's watermark, capped."""
+    return _capped_count(
+        Message.objects.filter(
+            department_id__in=department_ids, id__gt=user.activity_seen_up_to
+        ).exclude(activity="")
+    )
+
+
+def held_replies_count(*, department_ids: list[int]) -> int:
+    """Trainees' replies waiting for approval in these departments (tickets_held_replies)."""
+    return _capped_count(
+        Message.objects.filter(awaiting_approval=True, ticket__department_id__in=department_ids)
+    )
+
+
+def _capped_count(rows: QuerySet) -> int:
+    return rows.order_by().values("id")[: COUNT_CAP + 1].count()

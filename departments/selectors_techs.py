@@ -61,7 +61,6 @@ def tech_memberships(*, viewer: User, tech: User) -> list[MembershipRow]:
 class OpenPool:
     tickets: list[Ticket]
     count: int  # capped at POOL_COUNT_CAP + 1
-    all_departments: bool  # False: tickets in departments the viewer does not manage are left out
 
     @property
     def count_capped(self) -> bool:
@@ -84,4 +83,4 @@ def tech_open_pool(*, viewer: User, tech: User, size: int = POOL_LIST_SIZE) -> O
             "-priority", "created_at", "id"
         )[:size]
     )
-    return OpenPool(tickets=rows, count=count, all_departments=viewer.is_superuser)
+    return OpenPool(tickets=rows, count=count)

@@ -126,6 +126,8 @@ def _tech_context(request, tech: User) -> dict:
         "memberships": memberships,
         "is_manager": any(row.membership.is_manager for row in memberships),
         "pool": selectors_techs.tech_open_pool(viewer=request.user, tech=tech),
+        # The pool leaves out departments the viewer does not manage; say so when there are some.
+        "pool_partial": any(not row.editable for row in memberships),
         "priority_max": RETRIEVAL_PRIORITY_MAX,
     }
 

@@ -58,7 +58,7 @@ def test_manager_sees_the_techs_sessions_in_their_own_zone_to_the_second(client,
     assert [s.how for s in sessions] == ["open", "expired", "signed_out"]
     # Kyiv is two hours ahead of UTC in November.
     assert '<time datetime="2026-11-02T08:01:02+02:00">Mon 2 Nov 2026, 08:01:02</time>' in page
-    assert "Signed out" in page and "11:30:45" in page
+    assert 'Signed out at <time datetime="2026-11-02T11:30:45+02:00"' in page
     assert "Session expired, last active at" in page and "13:47:13" in page
     assert "Still signed in" in page and "17:20:00" in page
     assert "3 h 29 min 43 s" in page  # 08:01:02 to 11:30:45
@@ -68,6 +68,7 @@ def test_manager_sees_the_techs_sessions_in_their_own_zone_to_the_second(client,
     failures = response.context["failures"].events
     assert len(failures) == 1 and "08:00:30" in page and "198.51.100.23" in page
     assert 'id="absence"' in page
+    assert "Only tickets of the departments you manage" not in page  # all of Tom's are
 
 
 def test_the_page_shows_departments_priorities_roles_and_the_open_pool(

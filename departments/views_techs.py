@@ -27,7 +27,8 @@ def tech_detail(request, tech_id):
     tech = selectors_techs.tech_for_supervisor(user=request.user, tech_id=tech_id)
     sign_ins = _sign_ins_context(request, tech)
     status = 400 if sign_ins["period_form"].errors else 200
-    if request.htmx:
+    # A period chosen with htmx is pushed to the history; restoring it asks for the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
         # htmx swaps only 2xx answers; the partial shows the form's errors itself.
         return render(request, f"{TEMPLATE}#tech-sign-ins", sign_ins)
     context = {**_tech_context(request, tech), **sign_ins}

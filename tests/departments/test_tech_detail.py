@@ -112,6 +112,17 @@ def test_htmx_asks_for_the_sign_ins_alone(client, viewer, tech_day):
     assert "08:01:02" in page
 
 
+def test_restoring_a_pushed_period_from_history_gets_the_whole_page(client, viewer, tech_day):
+    client.force_login(viewer)
+
+    response = client.get(
+        url(tech_day), ONE_DAY, headers={**HTMX, "HX-History-Restore-Request": "true"}
+    )
+
+    assert "<html" in response.content.decode()
+    assert "Open pool" in response.content.decode()
+
+
 def test_the_default_period_is_the_last_week(client, viewer, tech):
     recent = signed_in(tech, datetime.now(UTC) - timedelta(days=2))
     signed_in(tech, datetime.now(UTC) - timedelta(days=10))

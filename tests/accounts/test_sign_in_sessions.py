@@ -206,7 +206,17 @@ def test_keyset_pages_walk_every_session_once_even_with_equal_times(person):
 
 
 @pytest.mark.parametrize(
-    "cursor", ["%%%", "bm90IGEgY3Vyc29y", "x" * 500, "MjAyNi0xMS0wMlQwOTowMDowMHwtMQ", "fA"]
+    "cursor",
+    [
+        "%%%",
+        "bm90IGEgY3Vyc29y",
+        "x" * 500,
+        "MjAyNi0xMS0wMlQwOTowMDowMHwtMQ",  # an id of -1
+        "fA",
+        "MjAyNi0xMS0wMlQwOTowMDowMCswMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OQ",  # an id past bigint
+        "MjAyNi0xMS0wMlQwOTowMDowMHwx",  # a time without its zone
+        "MDAwMC0wMS0wMVQwMDowMDowMCswMDowMHwx",  # year 0
+    ],
 )
 def test_a_malformed_cursor_means_the_first_page(person, cursor):
     signed_in(person, moment("2026-11-02T09:00"))

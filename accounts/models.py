@@ -261,6 +261,13 @@ class LoginEvent(models.Model):
                 condition=Q(kind="sign_in"),
                 name="accounts_loginevent_sign_ins",
             ),
+            # Failed sign-ins typed with an address no account had (yet): a tech's page lists
+            # those of their address beside their own.
+            models.Index(
+                fields=["email", "at"],
+                condition=Q(user__isnull=True),
+                name="accounts_loginevent_no_account",
+            ),
         ]
 
     def __str__(self):

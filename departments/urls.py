@@ -1,6 +1,6 @@
 from django.urls import path
 
-from departments import views, views_approvals
+from departments import views, views_approvals, views_techs
 
 app_name = "departments"
 
@@ -29,4 +29,15 @@ urlpatterns = [
     ),
     path("activity/", views.activity, name="activity"),
     path("activity/seen/", views.activity_seen, name="activity_seen"),
+    path("techs/<int:tech_id>/", views_techs.tech_detail, name="tech_detail"),
+    path(
+        "techs/<int:tech_id>/memberships/",
+        views_techs.tech_memberships,
+        name="tech_memberships",
+    ),
+    path(
+        "techs/<int:tech_id>/sign-ins.csv",
+        views_techs.tech_sessions_csv,
+        name="tech_sessions_csv",
+    ),
 ]

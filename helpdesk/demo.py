@@ -7,9 +7,10 @@ from django.db import transaction
 
 from accounts.models import Customer, CustomerEmail, User
 from departments.models import Category, Department, Membership, WebForm
+from helpdesk.demo_activity import demo_activity_load
 from helpdesk.demo_approvals import demo_approvals_load
 from helpdesk.demo_questionnaires import demo_questionnaires_load
-from helpdesk.demo_activity import demo_activity_load
+from helpdesk.demo_sign_ins import demo_sign_ins_load
 from responses.models import CannedResponse
 from tickets import services as ticket_services
 from tickets import workflow
@@ -314,7 +315,8 @@ def demo_data_load() -> list[DemoLogin]:
     )
     demo_approvals_load()
     demo_questionnaires_load(tech=staff["tech@example.com"], form=forms["contact"])
-    demo_activity_load()
+    demo_sign_ins_load()
+    demo_activity_load()  # last: the feed's watermark sits before its activity
     return LOGINS
 
 

@@ -175,6 +175,16 @@ RULES: dict[str, dict[str, Rule]] = {
     "departments:manage": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
     "departments:activity": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
     "departments:activity_seen": {"-": Rule(SUPERVISORS, method="POST")},
+    # A tech's page: tech A, reached through department A
+    "departments:tech_detail": {"-": Rule(SUPERVISES_A)},
+    "departments:tech_memberships": {
+        "-": Rule(
+            SUPERVISES_A,
+            method="POST",
+            data={"department": "department_a_id", "retrieval_priority": "2"},
+        )
+    },
+    "departments:tech_sessions_csv": {"-": Rule(SUPERVISES_A)},
     "reports:index": {"-": Rule(SUPERVISORS)},
     # Configuration: the admin, for admins only
     "admin:index": {"-": Rule(ADMIN)},
@@ -234,6 +244,7 @@ class World:
     spam_id: int
     status_id: int
     consulted_id: int
+    department_a_id: int
     media: Path
 
 
@@ -332,6 +343,7 @@ def _build(media: Path) -> World:
         spam_id=spam.pk,
         status_id=status_default(StatusType.PENDING).pk,
         consulted_id=department_b.pk,
+        department_a_id=department_a.pk,
         media=media,
     )
 
@@ -364,6 +376,7 @@ def url_for(name: str, variant: str, world: World, *, message: str = "first") ->
         "response_id": world.response_id,
         "inbound_id": world.spam_id,
         "outbound_id": world.outbounds[ticket_variant].pk,
+        "tech_id": world.users["tech_a"].pk,
     }
     pattern = ROUTES[name]
     kwargs = {key: value for key, value in values.items() if f":{key}>" in pattern}

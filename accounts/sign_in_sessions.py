@@ -1,0 +1,248 @@
+"""Sign-in sessions: a person's sign-ins paired with how each ended, and their failed sign-ins,
+over a period of days in the viewer's time zone. What a manager reads on a tech's page and
+exports as CSV; built on the LoginEvent rows accounts.login_history writes.
+
+A session is a SIGN_IN row and its ending, the row whose `sign_in` points at it: a SIGN_OUT
+(they signed out), a SESSION_EXPIRED (the session ran out; the row is dated at the last activity
+seen), or none yet (still signed in). A session belongs to the period it began in. Lists are
+keyset pages on the (user, -at) index, the ending joined in the same query."""
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.client_info import browser_summary
+from accounts.models import LoginEvent, User
+
+SESSION_PAGE_SIZE = 50
+FAILURE_LIST_SIZE = 50
+PERIOD_DEFAULT_DAYS = 7
+PERIOD_MAX_DAYS = 366
+CURSOR_MAX_LENGTH = 100
+
+SIGNED_OUT = "signed_out"
+EXPIRED = "expired"
+OPEN = "open"
+ENDINGS = {
+    SIGNED_OUT: _("signed out"),
+    EXPIRED: _("session expired"),
+    OPEN: _("still signed in"),
+}
+FAILURE_KINDS = (LoginEvent.Kind.SIGN_IN_FAILED, LoginEvent.Kind.SIGN_IN_THROTTLED)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days, first to last inclusive, in a time zone."""
+
+    first_day: date
+    last_day: date
+    zone: tzinfo
+
+    @property
+    def start(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.first_day, time.min), self.zone)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period."""
+        next_day = self.last_day + timedelta(days=1)
+        return timezone.make_aware(datetime.combine(next_day, time.min), self.zone)
+
+
+def period_default(*, zone: tzinfo | None = None, now: datetime | None = None) -> Period:
+    """The last PERIOD_DEFAULT_DAYS days, today included, in the zone (default: the active one)."""
+    zone = zone or timezone.get_current_timezone()
+    today = timezone.localtime(now or timezone.now(), zone).date()
+    return Period(
+        first_day=today - timedelta(days=PERIOD_DEFAULT_DAYS - 1), last_day=today, zone=zone
+    )
+
+
+@dataclass(frozen=True)
+class SignInSession:
+    id: int
+    signed_in_at: datetime
+    how: str  # SIGNED_OUT, EXPIRED or OPEN
+    ended_at: datetime | None
+    last_active_at: datetime
+    ip_address: str | None
+    user_agent: str
+
+    @property
+    def how_label(self) -> str:
+        return ENDINGS[self.how]
+
+    @property
+    def duration(self) -> timedelta:
+        """Until it ended; a session still signed in, until its last activity so far."""
+        until = self.ended_at or self.last_active_at
+        return max(until - self.signed_in_at, timedelta(0))
+
+    @property
+    def duration_text(self) -> str:
+        return duration_text(self.duration)
+
+    @property
+    def browser(self) -> str:
+        return browser_summary(self.user_agent)
+
+    @property
+    def is_open(self) -> bool:
+        return self.how == OPEN
+
+    @property
+    def is_expired(self) -> bool:
+        return self.how == EXPIRED
+
+
+def duration_text(duration: timedelta) -> str:
+    """ "2 h 05 min 09 s", "4 min 30 s", "12 s": exact to the second, easy to read."""
+    total = int(duration.total_seconds())
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    values = {"hours": hours, "minutes": minutes, "seconds": seconds}
+    if hours:
+        return gettext("%(hours)d h %(minutes)02d min %(seconds)02d s") % values
+    if minutes:
+        return gettext("%(minutes)d min %(seconds)02d s") % values
+    return gettext("%(seconds)d s") % values
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    sessions: list[SignInSession]
+    next_cursor: str | None
+    first_page: bool
+
+
+@dataclass(frozen=True)
+class SignInFailure:
+    at: datetime
+    throttled: bool  # refused by the throttle without checking the password
+    kind_label: str
+    account_known: bool  # False: typed with the address when no account had it
+    ip_address: str | None
+    user_agent: str
+
+    @property
+    def browser(self) -> str:
+        return browser_summary(self.user_agent)
+
+
+@dataclass(frozen=True)
+class FailureList:
+    events: list[SignInFailure]
+    more: bool  # more than the list shows happened in the period
+
+
+def _sign_ins(*, user: User, period: Period) -> QuerySet[LoginEvent]:
+    return (
+        LoginEvent.objects.filter(
+            user=user,
+            kind=LoginEvent.Kind.SIGN_IN,
+            at__gte=period.start,
+            at__lt=period.end,
+        )
+        .select_related("ending")
+        .order_by("-at", "-id")
+    )
+
+
+def _session(sign_in: LoginEvent) -> SignInSession:
+    try:
+        ending = sign_in.ending
+    except LoginEvent.DoesNotExist:
+        ending = None
+    if ending is None:
+        how, ended_at = OPEN, None
+    elif ending.kind == LoginEvent.Kind.SESSION_EXPIRED:
+        how, ended_at = EXPIRED, ending.at
+    else:
+        how, ended_at = SIGNED_OUT, ending.at
+    return SignInSession(
+        id=sign_in.pk,
+        signed_in_at=sign_in.at,
+        how=how,
+        ended_at=ended_at,
+        last_active_at=sign_in.last_activity_at or ended_at or sign_in.at,
+        ip_address=sign_in.ip_address,
+        user_agent=sign_in.user_agent,
+    )
+
+
+def sign_in_sessions_page(
+    *, user: User, period: Period, cursor: str = "", size: int = SESSION_PAGE_SIZE
+) -> SessionPage:
+    """One page of the sessions begun in the period, newest first; one query."""
+    sign_ins = _sign_ins(user=user, period=period)
+    after = _cursor_decode(cursor)
+    if after is not None:
+        at, pk = after
+        sign_ins = sign_ins.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk))
+    rows = list(sign_ins[: size + 1])
+    sessions = [_session(row) for row in rows[:size]]
+    more = len(rows) > size
+    return SessionPage(
+        sessions=sessions,
+        next_cursor=_cursor_encode(rows[size - 1]) if more else None,
+        first_page=after is None,
+    )
+
+
+def sign_in_sessions_all(*, user: User, period: Period) -> Iterator[SignInSession]:
+    """Every session begun in the period, newest first, fetched in chunks (for the CSV)."""
+    for row in _sign_ins(user=user, period=period).iterator(chunk_size=2000):
+        yield _session(row)
+
+
+def sign_in_failures(*, user: User, period: Period, size: int = FAILURE_LIST_SIZE) -> FailureList:
+    """Failed and throttled sign-ins in the period, newest first: those recorded against the
+    account, and those typed with its address when no account had it (user empty)."""
+    events = list(
+        LoginEvent.objects.filter(kind__in=FAILURE_KINDS, at__gte=period.start, at__lt=period.end)
+        .filter(Q(user=user) | Q(user__isnull=True, email=user.email))
+        .order_by("-at", "-id")[: size + 1]
+    )
+    return FailureList(
+        events=[
+            SignInFailure(
+                at=event.at,
+                throttled=event.kind == LoginEvent.Kind.SIGN_IN_THROTTLED,
+                kind_label=event.get_kind_display(),
+                account_known=event.user_id is not None,
+                ip_address=event.ip_address,
+                user_agent=event.user_agent,
+            )
+            for event in events[:size]
+        ],
+        more=len(events) > size,
+    )
+
+
+def _cursor_encode(row: LoginEvent) -> str:
+    raw = f"{row.at.isoformat()}|{row.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str) -> tuple[datetime, int] | None:
+    """The (at, id) a cursor holds; a malformed one means the first page."""
+    if not cursor or len(cursor) > CURSOR_MAX_LENGTH:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+        at_text, pk_text = raw.split("|")
+        at = parse_datetime(at_text)
+    except ValueError:
+        return None
+    if at is None or timezone.is_naive(at) or not (pk_text.isascii() and pk_text.isdigit()):
+        return None
+    pk = int(pk_text)
+    return (at, pk) if pk < 2**63 else None

@@ -23,6 +23,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import absences
 from accounts.absences import absent_now
 from accounts.models import Absence, HandOver, User
 from tickets.events import event_add, status_set
@@ -273,3 +274,13 @@ def tickets_take_back_all(*, tech: User) -> tuple[int, int]:
         else:
             taken += 1
     return taken, refused
+
+
+def absence_stop(*, absence: Absence) -> Absence:
+    """Cancel an absence not begun, or end a current one now and carry the end out at once,
+    so the tech is back (and offered their tickets) without waiting for the beat."""
+    absence = absences.absence_stop(absence=absence)
+    if absence.started_at is not None and absence.ended_at is None:
+        absence_end(absence_id=absence.pk)
+        absence.refresh_from_db()
+    return absence

@@ -15,9 +15,9 @@ from accounts.absences import absence_record
 from accounts.models import Absence, HandOver
 from tests.concurrency import run_in_threads
 from tests.factories import CustomerFactory, DepartmentFactory, MembershipFactory, TechFactory
-from tests.mail.conftest import receive_many  # noqa: F401 (a fixture)
 from tests.mail.mails import mail
 from tickets import handover, services, workflow
+from tickets.mail.intake import IncomingMail, inbound_receive_many
 from tickets.models import Message, StatusType, Ticket
 from tickets.tasks import absences_carry_out
 
@@ -342,7 +342,11 @@ def test_a_reply_to_a_pending_ticket_of_a_tech_not_away_stays_with_them(submit, 
     assert ticket.status_type == StatusType.OPEN
 
 
-def test_mailed_replies_in_a_batch_reach_the_substitute(receive_many, mailbox, tech, substitute):
+def test_mailed_replies_in_a_batch_reach_the_substitute(mailbox, tech, substitute):
+    def receive_many(*raws):
+        mails = [IncomingMail(raw=raw, server_uid=str(n)) for n, raw in enumerate(raws)]
+        return inbound_receive_many(mails=mails, channel="imap", mailbox=mailbox)
+
     tickets = []
     for n in range(3):
         [result] = receive_many(mail(sender=f"c{n}@example.net", subject=f"Case {n}"))
@@ -351,14 +355,16 @@ def test_mailed_replies_in_a_batch_reach_the_substitute(receive_many, mailbox, t
         tickets.append(ticket)
     started(tech, substitute)
 
-    receive_many(
+    results = receive_many(
         *[mail(sender=f"c{n}@example.net", subject=f"Re: {t.tag}") for n, t in enumerate(tickets)]
     )
 
+    assert [r.inbound.status for r in results] == ["reply"] * 3
     for ticket in tickets:
         ticket.refresh_from_db()
         assert ticket.assignee == substitute
         assert ticket.status_type == StatusType.OPEN
+        assert handed_over_events(ticket).count() == 1
 
 
 # The end and taking back

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.absences import absence_record
+from accounts.absences import absence_record, absent_now
 from accounts.models import Absence, HandOver
 from tests.concurrency import run_in_threads
 from tests.factories import CustomerFactory, DepartmentFactory, MembershipFactory, TechFactory
@@ -592,3 +592,20 @@ def test_the_thread_shows_the_hand_over_line(client, submit, tech, substitute):
     assert "Handed over to Sam Substitute while Tom Tech is absent (until" in (
         response.content.decode()
     )
+
+
+def test_the_demo_shows_a_tech_away_whose_substitute_holds_the_handed_over_tickets(db):
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from helpdesk.demo_absence import AWAY_EMAIL, AWAY_TICKETS
+
+    call_command("demo_data")
+
+    away = User.objects.get(email=AWAY_EMAIL)
+    absence = absent_now([away.pk])[away.pk]
+    assert absence.substitute.email == "tech@example.com" and absence.started_at
+    subjects = [subject for subject, *_rest in AWAY_TICKETS]
+    for ticket in Ticket.objects.filter(subject__in=subjects):
+        assert ticket.assignee == absence.substitute
+        assert handed_over_events(ticket).count() == 1

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -150,12 +151,22 @@ def take_back(request):
         taken, refused = handover.tickets_take_back_all(tech=request.user)
         if taken:
             messages.success(
-                request, _("%(count)s tickets are back in your pool.") % {"count": taken}
+                request,
+                ngettext(
+                    "%(count)s ticket is back in your pool.",
+                    "%(count)s tickets are back in your pool.",
+                    taken,
+                )
+                % {"count": taken},
             )
         if refused:
             messages.warning(
                 request,
-                _("%(count)s tickets were taken by someone else meanwhile and stay with them.")
+                ngettext(
+                    "%(count)s ticket was taken by someone else meanwhile and stays with them.",
+                    "%(count)s tickets were taken by someone else meanwhile and stay with them.",
+                    refused,
+                )
                 % {"count": refused},
             )
     elif choice.isascii() and choice.isdigit() and len(choice) < 19:

@@ -8,6 +8,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.absences import substitutes_for
 from accounts.models import User
 from accounts.sign_in_throttle import throttle_of
 from accounts.signatures import (
@@ -120,3 +121,43 @@ class TechPreferencesForm(StyledFormMixin, forms.Form):
     def clean_signature_image(self) -> ContentFile | None:
         upload = self.cleaned_data["signature_image"]
         return signature_image_process(upload) if upload else None
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date-and-time picker; the value is read in the person's time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class AbsenceForm(StyledFormMixin, forms.Form):
+    """An absence of `tech`, entered in the recorder's time zone; the rules (overlap, who may
+    stand in) are checked by accounts.absences.absence_record."""
+
+    starts_at = forms.DateTimeField(label=_("Away from"), widget=DateTimeLocalInput())
+    ends_at = forms.DateTimeField(label=_("Back at"), widget=DateTimeLocalInput())
+    substitute = forms.ModelChoiceField(
+        label=_("Substitute"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody: the general pool"),
+        help_text=_(
+            "Takes the open tickets where they work in the ticket's department; the rest go "
+            "to the department's general pool."
+        ),
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, tech: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["substitute"].queryset = substitutes_for(tech)
+        self.fields["substitute"].label_from_instance = lambda user: user.full_name
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", gettext("The absence must end after it starts."))
+        return data

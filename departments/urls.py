@@ -1,6 +1,7 @@
 from django.urls import path
 
 from departments import views, views_approvals, views_techs
+from tickets import views_absence
 
 app_name = "departments"
 
@@ -39,5 +40,10 @@ urlpatterns = [
         "techs/<int:tech_id>/sign-ins.csv",
         views_techs.tech_sessions_csv,
         name="tech_sessions_csv",
+    path("techs/<int:tech_id>/absences/", views_absence.tech_absences, name="tech_absence_add"),
+    path(
+        "techs/<int:tech_id>/absences/<int:absence_id>/stop/",
+        views_absence.tech_absence_stop,
+        name="tech_absence_stop",
     ),
 ]

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import Customer, CustomerEmail, User
 from departments.models import Category, Department, Membership, WebForm
+from helpdesk.demo_absence import demo_absence_load
 from helpdesk.demo_activity import demo_activity_load
 from helpdesk.demo_approvals import demo_approvals_load
 from helpdesk.demo_questionnaires import demo_questionnaires_load
@@ -316,6 +317,13 @@ def demo_data_load() -> list[DemoLogin]:
     demo_approvals_load()
     demo_questionnaires_load(tech=staff["tech@example.com"], form=forms["contact"])
     demo_sign_ins_load()
+    demo_absence_load(
+        staff=staff,
+        departments=departments,
+        categories=categories,
+        form=forms["contact"],
+        password=DEMO_PASSWORD,
+    )
     demo_activity_load()  # last: the feed's watermark sits before its activity
     return LOGINS
 

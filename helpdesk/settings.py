@@ -250,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.outbox_sweep_due",
         "schedule": timedelta(minutes=1),
     },
+    "absences-start-and-end": {
+        "task": "tickets.tasks.absences_carry_out",
+        "schedule": timedelta(minutes=1),
+    },
     "purge-spam": {
         "task": "tickets.tasks.spam_purge",
         "schedule": timedelta(hours=24),

@@ -14,6 +14,7 @@ and have their own tests."""
 
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,9 +23,10 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from PIL import Image
 
-from accounts.models import Customer, CustomerEmail
+from accounts.models import Absence, Customer, CustomerEmail
 from departments.models import Mailbox
 from responses.models import CannedResponse
 from tests.factories import (
@@ -99,6 +101,8 @@ RULES: dict[str, dict[str, Rule]] = {
     "accounts:sign_out": {"-": Rule(SIGNED_IN)},
     "accounts:preferences": {"-": Rule(STAFF)},
     "accounts:signature_image": {"-": Rule(STAFF)},
+    "accounts:absence": {"-": Rule(STAFF)},
+    "accounts:absence_stop": {"-": Rule(frozenset({"tech_a"}), method="POST")},  # tech A's
     # Help centre and secret links: the token is the key, whoever holds it
     "tickets:support": {"-": Rule(EVERYONE)},
     "tickets:submitted": {"-": Rule(EVERYONE)},
@@ -115,6 +119,8 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:desk_ticket_new": {"-": Rule(STAFF)},
     "tickets:desk_customer": {"-": Rule(DEPARTMENT_A)},
     "tickets:desk_spam": {"-": Rule(STAFF)},
+    "tickets:desk_handed_over": {"-": Rule(STAFF)},
+    "tickets:desk_take_back": {"-": Rule(STAFF, method="POST", data={"ticket": "all"})},
     "tickets:desk_spam_release": {"-": Rule(DEPARTMENT_A, method="POST")},
     "tickets:desk_ticket": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
     "tickets:desk_presence": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
@@ -185,6 +191,9 @@ RULES: dict[str, dict[str, Rule]] = {
         )
     },
     "departments:tech_sessions_csv": {"-": Rule(SUPERVISES_A)},
+    "departments:manage": {"-": Rule(SUPERVISORS)},
+    "departments:tech_absence_add": {"-": Rule(SUPERVISES_A)},  # of tech A
+    "departments:tech_absence_stop": {"-": Rule(SUPERVISES_A, method="POST")},
     "reports:index": {"-": Rule(SUPERVISORS)},
     # Configuration: the admin, for admins only
     "admin:index": {"-": Rule(ADMIN)},
@@ -245,6 +254,8 @@ class World:
     status_id: int
     consulted_id: int
     department_a_id: int
+    tech_id: int  # tech A, whose absence pages the manager routes name
+    absence_id: int  # an absence of tech A ahead
     media: Path
 
 
@@ -344,6 +355,13 @@ def _build(media: Path) -> World:
         status_id=status_default(StatusType.PENDING).pk,
         consulted_id=department_b.pk,
         department_a_id=department_a.pk,
+        tech_id=users["tech_a"].pk,
+        absence_id=Absence.objects.create(
+            tech=users["tech_a"],
+            starts_at=timezone.now() + timedelta(days=1),
+            ends_at=timezone.now() + timedelta(days=2),
+            created_by=users["tech_a"],
+        ).pk,
         media=media,
     )
 
@@ -377,6 +395,8 @@ def url_for(name: str, variant: str, world: World, *, message: str = "first") ->
         "inbound_id": world.spam_id,
         "outbound_id": world.outbounds[ticket_variant].pk,
         "tech_id": world.users["tech_a"].pk,
+        "tech_id": world.tech_id,
+        "absence_id": world.absence_id,
     }
     pattern = ROUTES[name]
     kwargs = {key: value for key, value in values.items() if f":{key}>" in pattern}

@@ -2,8 +2,11 @@
 customer and a ticket split from a message."""
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts.absences import absent_now
 from accounts.models import User
 from departments.models import Category, Department, WebForm
 from helpdesk.form_styling import StyledFormMixin
@@ -103,7 +106,17 @@ class TransferForm(StyledFormMixin, forms.Form):
             .distinct()
             .order_by("full_name")
         )
-        self.fields["tech"].label_from_instance = lambda user: user.full_name
+        # Absent techs stay in the list, marked: a transfer to one is refused with the reason.
+        absent = absent_now(self.fields["tech"].queryset.values_list("pk", flat=True))
+        self.fields["tech"].label_from_instance = lambda user: _tech_label(user, absent)
+
+
+def _tech_label(user: User, absent: dict) -> str:
+    absence = absent.get(user.pk)
+    if absence is None:
+        return user.full_name
+    until = date_format(timezone.localtime(absence.ends_at), "SHORT_DATETIME_FORMAT")
+    return _("%(name)s — absent until %(until)s") % {"name": user.full_name, "until": until}
 
 
 class StatusForm(StyledFormMixin, forms.Form):

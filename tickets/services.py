@@ -9,9 +9,11 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
+from accounts.absences import absent_now
 from accounts.customers import customer_match_or_create
 from accounts.models import Customer, User
 from departments.models import Category, Department, WebForm
+from tickets import handover
 from tickets.activity import activity_mark, activity_recorded
 from tickets.attachments import (
     InspectedUpload,
@@ -91,14 +93,20 @@ def ticket_route(
     department: Department,
     form: WebForm | None = None,
     owners: set[int] | None = None,
+    absent: set[int] | None = None,
 ) -> User | None:
     """Who owns a new ticket: the customer's account manager, else the channel's default
     tech, else nobody (the department's general pool). Only someone who may own a ticket in its
-    department (tickets/ownership.py) is chosen; inactive people are passed over. `owners`, the
-    ids of the candidates known to work there, saves a batch a query per ticket."""
+    department (tickets/ownership.py) is chosen; inactive people and people away now
+    (accounts/absences.py) are passed over. `owners`, the ids of the candidates known to work
+    there, and `absent`, those of them away now, save a batch a query per ticket."""
     candidates = [customer.account_manager, form.default_tech if form else None]
+    if absent is None:
+        absent = set(absent_now(c.pk for c in candidates if c is not None))
     for candidate in candidates:
         if candidate is None or not (candidate.is_active and candidate.is_tech):
+            continue
+        if candidate.pk in absent:
             continue
         if owners is not None:
             if candidate.pk in owners:
@@ -218,11 +226,23 @@ def ticket_submit_from_web(
         )
 
 
-def ticket_reopen_if_waiting(ticket: Ticket) -> bool:
+def ticket_reopen_if_waiting(
+    ticket: Ticket, *, absent_owners: dict[int, handover.HandOverTarget] | None = None
+) -> bool:
     """A ticket waiting for its customer, or closed, goes back into its owner's pool (the
-    general pool when it has none), at the top until they answer. The caller saves it."""
+    general pool when it has none), at the top until they answer. The caller saves it.
+
+    An owner who is away now does not get it: it is handed over to their substitute, or the
+    general pool (tickets/handover.py). `absent_owners` (handover.reopen_targets, asked once
+    for a batch) saves a batch the query per ticket."""
     if ticket.status_type not in (StatusType.PENDING, StatusType.CLOSED):
         return False
+    if ticket.assignee_id:
+        if absent_owners is None:
+            absent_owners = handover.reopen_targets([ticket])
+        target = absent_owners.get(ticket.pk)
+        if target is not None:
+            handover.ticket_hand_over(ticket=ticket, target=target, pool_status=False)
     new_type = StatusType.OPEN if ticket.assignee_id else StatusType.NEW
     status_set(ticket=ticket, status_type=new_type, author=None)
     ticket.returned_at = timezone.now()

@@ -110,3 +110,14 @@ def inbound_auto_responses_send(inbound_ids: list[int]) -> int:
             pk__in=inbound_ids, ticket__isnull=False
         ).exclude(from_address="")
     )
+
+
+@shared_task(acks_late=True)
+def absences_carry_out() -> dict:
+    """Beat, every minute: hand over the pools of absences that began and close the ones that
+    ended. Safe to run twice at once (tickets/handover.py claims each start and end once); one
+    missed run is made up by the next."""
+    from tickets.handover import absences_due_run
+
+    started, ended = absences_due_run()
+    return {"started": started, "ended": ended}

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tickets import (
+    views_absence,
     views_customer,
     views_desk,
     views_desk_mail,
@@ -38,6 +39,8 @@ urlpatterns = [
     path("desk/new/", views_desk.ticket_new, name="desk_ticket_new"),
     path("desk/customers/<int:customer_id>/", views_desk.customer_detail, name="desk_customer"),
     path("desk/spam/", views_desk_mail.spam_list, name="desk_spam"),
+    path("desk/handed-over/", views_absence.handed_over, name="desk_handed_over"),
+    path("desk/handed-over/take-back/", views_absence.take_back, name="desk_take_back"),
     path(
         "desk/spam/<int:inbound_id>/release/",
         views_desk_mail.spam_release,

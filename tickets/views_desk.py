@@ -9,13 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.absences import absence_current, absent_now
 from accounts.access import staff_required
 from departments.models import Department
 from departments.selectors import departments_of
 from responses.services import canned_response_use, reply_with_response
-from tickets import access, queues, selectors, services, workflow
+from tickets import access, handover, queues, selectors, services, workflow
 from tickets.forms_desk import QueueFilterForm, ReplyForm, SplitTicketForm, StaffTicketForm
 from tickets.views_desk_ticket import ticket_page_context
+
+HANDED_OVER_BOX_ROWS = 5
 
 
 def _queue_departments(user):
@@ -47,6 +50,10 @@ def desk(request):
     query = request.GET.copy()
     query.pop("cursor", None)
     counts = queues.queue_counts(user=user)
+    # One query marks the absent owners of the page's rows and says whether the viewer is away.
+    owner_ids = {t.assignee_id for t in page.tickets} if queue == "team" else set()
+    absent = absent_now({user.pk, *owner_ids})
+    handed_over_box = list(handover.handed_over_waiting(user)[: HANDED_OVER_BOX_ROWS + 1])
     context = {
         "queue": queue,
         "queue_label": queues.QUEUES[queue],
@@ -59,6 +66,10 @@ def desk(request):
         "owner_id": owner_id,
         "query": query.urlencode(),
         "refresh_url": request.get_full_path(),
+        "absent": absent,
+        "my_absence": absent.get(user.pk),
+        "handed_over_box": handed_over_box[:HANDED_OVER_BOX_ROWS],
+        "handed_over_more": len(handed_over_box) > HANDED_OVER_BOX_ROWS,
     }
     template = "tickets/desk.html"
     if request.htmx:
@@ -70,6 +81,12 @@ def desk(request):
 @require_POST
 def ticket_next(request):
     ticket = workflow.ticket_next_for(tech=request.user)
+    if ticket is None and absence_current(request.user) is not None:
+        messages.info(
+            request,
+            _("You are recorded as absent: “Get next” hands you nothing until you are back."),
+        )
+        return redirect("tickets:desk")
     if ticket is None:
         messages.info(request, _("Nothing is waiting in your departments' general pools."))
         return redirect("tickets:desk")
@@ -81,10 +98,16 @@ def ticket_next(request):
 def customer_detail(request, customer_id):
     customer = access.customer_for_staff(user=request.user, customer_id=customer_id)
     tickets, hidden = selectors.customer_tickets_for_staff(customer=customer, user=request.user)
+    people = {customer.account_manager_id, *(t.assignee_id for t in tickets)}
     return render(
         request,
         "tickets/desk_customer.html",
-        {"customer": customer, "tickets": tickets, "hidden_count": hidden},
+        {
+            "customer": customer,
+            "tickets": tickets,
+            "hidden_count": hidden,
+            "absent": absent_now(people),
+        },
     )
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reselect, reswap, retarget
 
+from accounts.absences import absent_now
 from accounts.access import staff_required
 from departments.models import Department
 from responses.selectors import canned_responses_for
@@ -57,6 +58,7 @@ def ticket_page_context(
         "other_tickets": selectors.customer_other_tickets(ticket=ticket, user=user),
         "reply_form": reply_form,
         "transfer_form": transfer_form or TransferForm(),
+        "owner_absence": absent_now([ticket.assignee_id]).get(ticket.assignee_id),
         "status_form": StatusForm(initial={"status": ticket.status_id}),
         "supervisor": access.supervises_ticket(user=user, ticket=ticket),
         # Only mail of tickets staff entered waits for approval: other pages skip the query.

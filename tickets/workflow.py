@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.absences import absent_now
 from accounts.models import User
 from departments.models import Department, Membership
 from tickets.activity import activity_mark, activity_recorded
@@ -85,13 +87,14 @@ def ticket_next_for(*, tech: User) -> Ticket | None:
     Rule: the highest priority wins; among equal priorities, the ticket whose waiting time
     multiplied by its department's retrieval priority (the tech's membership weight) is the
     largest. So a department weighted 3 has its tickets taken as if they had waited three
-    times as long. Returns None when every pool is empty."""
+    times as long. Returns None when every pool is empty, and for a tech recorded as away
+    now (accounts/absences.py): their work is someone else's until they are back."""
     weights = dict(
         Membership.objects.filter(user=tech, department__is_active=True).values_list(
             "department_id", "retrieval_priority"
         )
     )
-    if not weights or not (tech.is_active and tech.is_tech):
+    if not weights or not (tech.is_active and tech.is_tech) or absent_now([tech.pk]):
         return None
     for _attempt in range(GET_NEXT_ATTEMPTS):
         with transaction.atomic():
@@ -223,6 +226,7 @@ def ticket_transfer(
         department = to_department or ticket.department
         if to_tech is not None:
             owner_check(tech=to_tech, department=department)
+            _not_absent_check(to_tech)
         previous = {"department": ticket.department.name, "owner": _name(ticket.assignee)}
         if department.pk != ticket.department_id:
             ticket.category = None  # the category routed to the old department
@@ -277,6 +281,22 @@ def ticket_status_change(
         )
         status_set(ticket=ticket, author=author, status=new)
         return ticket
+
+
+def _not_absent_check(tech: User) -> None:
+    """A ticket is never transferred to someone away: it would wait unseen until they return."""
+    absence = absent_now([tech.pk]).get(tech.pk)
+    if absence is None:
+        return
+    until = date_format(timezone.localtime(absence.ends_at), "DATETIME_FORMAT")
+    if absence.substitute is not None:
+        raise ValidationError(
+            _("%(name)s is absent until %(until)s; %(substitute)s stands in for them.")
+            % {"name": tech.full_name, "until": until, "substitute": absence.substitute.full_name}
+        )
+    raise ValidationError(
+        _("%(name)s is absent until %(until)s.") % {"name": tech.full_name, "until": until}
+    )
 
 
 def _name(user: User | None) -> str:

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from accounts.absences import absent_now
 from accounts.customers import customers_create
 from accounts.models import Customer, normalize_email_address
 from departments.models import Category, Department
 from tickets.activity import activity_recorded
 from tickets.attachments import InspectedUpload, attachments_save
+from tickets.handover import reopen_targets
 from tickets.models import Activity, Message, Source, StatusType, Ticket
 from tickets.numbering import ticket_numbers_next
 from tickets.ownership import owners_among
@@ -59,6 +61,7 @@ def tickets_create_from_emails(
     status = status_default(StatusType.NEW)
     managers = {r.customer.account_manager_id for r in requests if r.customer is not None}
     owners = owners_among(user_ids=managers - {None}, department=department)
+    absent = set(absent_now(owners))
     tickets, messages = [], []
     for request, number in zip(requests, numbers, strict=True):
         customer = request.customer or created[normalize_email_address(request.address)]
@@ -70,7 +73,9 @@ def tickets_create_from_emails(
             department=department,
             category=category,
             source=Source.EMAIL,
-            assignee=ticket_route(customer=customer, department=department, owners=owners),
+            assignee=ticket_route(
+                customer=customer, department=department, owners=owners, absent=absent
+            ),
         )
         tickets.append(ticket)
         messages.append(
@@ -147,7 +152,12 @@ def ticket_replies_from_email(
             attachments_save(
                 message=message, inspected=list(reply.attachments), stored_names=stored_names
             )
-    reopened = [ticket for ticket in tickets.values() if ticket_reopen_if_waiting(ticket)]
+    absent_owners = reopen_targets(tickets.values())  # once for the batch
+    reopened = [
+        ticket
+        for ticket in tickets.values()
+        if ticket_reopen_if_waiting(ticket, absent_owners=absent_owners)
+    ]
     for ticket in reopened:
         ticket.save(update_fields=["returned_at", "updated_at"])
     untouched = [pk for pk in ids if pk not in {ticket.pk for ticket in reopened}]

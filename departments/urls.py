@@ -40,6 +40,7 @@ urlpatterns = [
         "techs/<int:tech_id>/sign-ins.csv",
         views_techs.tech_sessions_csv,
         name="tech_sessions_csv",
+    ),
     path("techs/<int:tech_id>/absences/", views_absence.tech_absences, name="tech_absence_add"),
     path(
         "techs/<int:tech_id>/absences/<int:absence_id>/stop/",

@@ -191,7 +191,6 @@ RULES: dict[str, dict[str, Rule]] = {
         )
     },
     "departments:tech_sessions_csv": {"-": Rule(SUPERVISES_A)},
-    "departments:manage": {"-": Rule(SUPERVISORS)},
     "departments:tech_absence_add": {"-": Rule(SUPERVISES_A)},  # of tech A
     "departments:tech_absence_stop": {"-": Rule(SUPERVISES_A, method="POST")},
     "reports:index": {"-": Rule(SUPERVISORS)},
@@ -394,7 +393,6 @@ def url_for(name: str, variant: str, world: World, *, message: str = "first") ->
         "response_id": world.response_id,
         "inbound_id": world.spam_id,
         "outbound_id": world.outbounds[ticket_variant].pk,
-        "tech_id": world.users["tech_a"].pk,
         "tech_id": world.tech_id,
         "absence_id": world.absence_id,
     }

@@ -186,21 +186,6 @@ def absence_stop(*, absence: Absence) -> Absence:
         return absence
 
 
-def tech_for_manager(*, manager: User, tech_id: int) -> User:
-    """A tech the manager supervises (a member of a department they manage; admins: any
-    tech), or 404: a manager of one department learns nothing of another's people."""
-    techs = User.objects.filter(pk=tech_id, kind=User.Kind.STAFF)
-    if not manager.is_superuser:
-        managed = Membership.objects.filter(
-            user=manager, is_manager=True, department__is_active=True
-        ).values("department_id")
-        techs = techs.filter(memberships__department_id__in=managed).distinct()
-    tech = techs.first()
-    if tech is None:
-        raise Http404
-    return tech
-
-
 def absence_of(*, tech: User, absence_id: int) -> Absence:
     absence = Absence.objects.filter(pk=absence_id, tech=tech).first()
     if absence is None:

@@ -15,7 +15,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.absences import absent_now
+from accounts.models import Absence, User
 from departments.models import Department, Membership
 from departments.selectors import departments_managed_by
 from tickets.models import Message, Ticket
@@ -31,6 +32,7 @@ class TechRow:
     is_manager: bool
     pool: int = 0
     overdue: int = 0
+    absence: Absence | None = None  # away now (with their substitute)
 
     @property
     def pool_label(self) -> str:
@@ -175,9 +177,14 @@ def board_for(user: User, *, now: datetime | None = None) -> Board:
         .select_related("user")
         .order_by("user__full_name", "user_id")
     )
+    absent = absent_now(membership.user_id for membership in memberships)
     techs = {}
     for membership in memberships:
-        tech = TechRow(user=membership.user, is_manager=membership.is_manager)
+        tech = TechRow(
+            user=membership.user,
+            is_manager=membership.is_manager,
+            absence=absent.get(membership.user_id),
+        )
         techs[(membership.user_id, membership.department_id)] = tech
         rows[membership.department_id].techs.append(tech)
     for user_id, department_id, pool, overdue in _union_rows(

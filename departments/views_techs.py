@@ -17,6 +17,7 @@ from departments import selectors_techs
 from departments.forms_techs import RetrievalPriorityForm, SignInPeriodForm
 from departments.memberships import RETRIEVAL_PRIORITY_MAX, membership_retrieval_priority_set
 from helpdesk.csv_export import csv_response
+from tickets.views_absence import absence_panel_context
 
 TEMPLATE = "departments/tech_detail.html"
 
@@ -130,6 +131,7 @@ def _tech_context(request, tech: User) -> dict:
         # The pool leaves out departments the viewer does not manage; say so when there are some.
         "pool_partial": any(not row.editable for row in memberships),
         "priority_max": RETRIEVAL_PRIORITY_MAX,
+        **absence_panel_context(tech=tech, manager_view=True),
     }
 
 

@@ -18,6 +18,7 @@ from accounts import absences
 from accounts.access import manager_required, staff_required
 from accounts.forms import AbsenceForm
 from accounts.models import User
+from departments.selectors_techs import tech_for_supervisor
 from tickets import handover
 
 HANDED_OVER_PAGE_SIZE = 200
@@ -37,6 +38,13 @@ def absence_panel_context(*, tech: User, manager_view: bool, form: AbsenceForm |
         "absence_add_url": add_url,
         "absence_manager_view": manager_view,
     }
+
+
+def _page_of(*, tech: User, manager_view: bool) -> str:
+    """Where a plain (no JavaScript) form post comes back to: the tech's page for a manager."""
+    if manager_view:
+        return reverse("departments:tech_detail", args=[tech.pk]) + "#absence"
+    return reverse("accounts:absence")
 
 
 def _panel_response(request, *, tech: User, manager_view: bool, form=None, status=200):
@@ -66,7 +74,7 @@ def _absence_add(request, *, tech: User, manager_view: bool):
             messages.success(request, _("Absence recorded."))
             if request.htmx:
                 return _panel_response(request, tech=tech, manager_view=manager_view)
-            return redirect(request.path)
+            return redirect(_page_of(tech=tech, manager_view=manager_view))
     return _panel_response(request, tech=tech, manager_view=manager_view, form=form, status=400)
 
 
@@ -111,7 +119,7 @@ def my_absence_stop(request, absence_id):
 @require_http_methods(["GET", "POST"])
 def tech_absences(request, tech_id):
     """A manager records an absence of a tech of their departments (anyone else: 404)."""
-    tech = absences.tech_for_manager(manager=request.user, tech_id=tech_id)
+    tech = tech_for_supervisor(user=request.user, tech_id=tech_id)
     if request.method == "POST":
         return _absence_add(request, tech=tech, manager_view=True)
     return _panel_response(request, tech=tech, manager_view=True)
@@ -120,13 +128,13 @@ def tech_absences(request, tech_id):
 @manager_required
 @require_POST
 def tech_absence_stop(request, tech_id, absence_id):
-    tech = absences.tech_for_manager(manager=request.user, tech_id=tech_id)
+    tech = tech_for_supervisor(user=request.user, tech_id=tech_id)
     return _absence_stop(
         request,
         tech=tech,
         absence_id=absence_id,
         manager_view=True,
-        page=reverse("departments:tech_absence_add", args=[tech.pk]),
+        page=_page_of(tech=tech, manager_view=True),
     )
 
 

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from tickets import views_customer, views_desk, views_desk_mail, views_desk_ticket, views_support
+from tickets import (
+    views_customer,
+    views_desk,
+    views_desk_mail,
+    views_desk_ticket,
+    views_notifications,
+    views_support,
+)
 
 app_name = "tickets"
 
@@ -24,6 +31,24 @@ urlpatterns = [
         "my/t/<int:number>/files/<int:attachment_id>/",
         views_customer.my_attachment,
         name="my_attachment",
+    ),
+    # A staff member's notifications
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path("notifications/bell/", views_notifications.notification_bell, name="notification_bell"),
+    path(
+        "notifications/read/",
+        views_notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/<int:notification_id>/open/",
+        views_notifications.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        views_notifications.notification_read,
+        name="notification_read",
     ),
     # Desk
     path("desk/", views_desk.desk, name="desk"),

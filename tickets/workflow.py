@@ -19,6 +19,7 @@ from tickets.activity import activity_mark, activity_recorded
 from tickets.attachments import InspectedUpload, atomic_with_files, attachments_save
 from tickets.events import event_add, status_set
 from tickets.mail import outbox
+from tickets.mentions import mentions_find
 from tickets.models import ACTIVE_STATUS_TYPES, Activity, Message, Status, StatusType, Ticket
 from tickets.ownership import owner_check
 from tickets.statuses import status_default
@@ -161,8 +162,13 @@ def ticket_reply(
             body=body,
             awaiting_approval=held,
         )
+        mentioned = mentions_find(ticket=ticket, body=body)
+        if mentioned:
+            message.event_data = {"mentions": mentioned}
         if held:
             activity_mark(message, ticket=ticket, activity=Activity.REPLY_HELD)
+        elif mentioned:
+            activity_mark(message, ticket=ticket, activity=Activity.MENTIONED)
         message.save(force_insert=True)
         activity_recorded([message])
         attachments_save(message=message, inspected=list(attachments), stored_names=stored_names)
@@ -225,7 +231,11 @@ def ticket_transfer(
         department = to_department or ticket.department
         if to_tech is not None:
             owner_check(tech=to_tech, department=department)
-        previous = {"department": ticket.department.name, "owner": _name(ticket.assignee)}
+        previous = {
+            "department": ticket.department.name,
+            "owner": _name(ticket.assignee),
+            "owner_id": ticket.assignee_id,
+        }
         if department.pk != ticket.department_id:
             ticket.category = None  # the category routed to the old department
         ticket.department = department
@@ -245,6 +255,9 @@ def ticket_transfer(
                 "from_owner": previous["owner"],
                 "to_department": department.name,
                 "to_owner": _name(to_tech),
+                # Who to tell (tickets/notifying.py): names change, ids do not.
+                "from_owner_id": previous["owner_id"],
+                "to_owner_id": to_tech.pk if to_tech else None,
             },
         )
         if note.strip():

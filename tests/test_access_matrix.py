@@ -40,7 +40,7 @@ from tests.tickets.conftest import png_bytes
 from tickets import workflow
 from tickets.mail import outbox
 from tickets.mail.intake import inbound_receive
-from tickets.models import Message, StatusType
+from tickets.models import Message, Notification, StatusType
 from tickets.statuses import status_default
 
 SKIPPED_NAMESPACES = {"anymail"}  # webhooks: a secret, not a role (tests/mail/test_webhooks.py)
@@ -147,6 +147,13 @@ RULES: dict[str, dict[str, Rule]] = {
     "responses:use": per_ticket(
         general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"body": "x"}, headers=HTMX
     ),
+    # Notifications: every staff member has their own list; one notification is its
+    # recipient's alone (tech A's, on the ticket in their pool)
+    "tickets:notifications": {"-": Rule(STAFF), "htmx": Rule(STAFF, headers=HTMX)},
+    "tickets:notification_bell": {"-": Rule(STAFF, headers=HTMX)},
+    "tickets:notifications_read_all": {"-": Rule(STAFF, method="POST", data={"up_to": "1"})},
+    "tickets:notification_open": {"-": Rule(frozenset({"tech_a"}), method="POST")},
+    "tickets:notification_read": {"-": Rule(frozenset({"tech_a"}), method="POST")},
     # Managers and reports
     "departments:manage": {"-": Rule(SUPERVISORS)},
     "reports:index": {"-": Rule(SUPERVISORS)},
@@ -209,6 +216,7 @@ class World:
     status_id: int
     consulted_id: int
     media: Path
+    notification_id: int = 0  # tech A's notification of a customer message in their pool
 
 
 def _jpeg() -> bytes:
@@ -292,6 +300,12 @@ def _build(media: Path) -> World:
             user.signature_image.name = storage_name
             user.save(update_fields=["signature_image"])
     web_form = WebFormFactory(default_department=department_a)
+    notification = Notification.objects.create(
+        recipient=users["tech_a"],
+        message=first["pool"],
+        activity="customer_message",
+        reason="your_ticket",
+    )
     assert general.customer_id == pool.customer_id == owner.pk
     return World(
         users=users,
@@ -307,6 +321,7 @@ def _build(media: Path) -> World:
         status_id=status_default(StatusType.PENDING).pk,
         consulted_id=department_b.pk,
         media=media,
+        notification_id=notification.pk,
     )
 
 
@@ -338,6 +353,7 @@ def url_for(name: str, variant: str, world: World, *, message: str = "first") ->
         "response_id": world.response_id,
         "inbound_id": world.spam_id,
         "outbound_id": world.outbounds[ticket_variant].pk,
+        "notification_id": world.notification_id,
     }
     pattern = ROUTES[name]
     kwargs = {key: value for key, value in values.items() if f":{key}>" in pattern}

@@ -11,7 +11,7 @@ from responses.mail_templates import DEFAULTS, mail_preview
 from responses.models import MailTemplate
 from tests.concurrency import run_in_threads
 from tests.faults import broker_unreachable
-from tests.tickets.conftest import category, public_form, submit  # noqa: F401 (fixtures)
+from tests.tickets import conftest as ticket_fixtures
 from tickets import notification_mail, services, tasks, workflow
 from tickets.mail import outbox
 from tickets.models import (
@@ -25,6 +25,11 @@ from tickets.models import (
 pytestmark = pytest.mark.django_db
 
 Email = NotificationPreference.Email
+
+# The tickets' fixtures: a ticket opened through the public form, as a visitor would.
+category = ticket_fixtures.category
+public_form = ticket_fixtures.public_form
+submit = ticket_fixtures.submit
 
 
 def prefer(user, activity, email):

@@ -210,10 +210,11 @@ def test_a_transfer_to_the_general_pool_tells_the_old_owner(mine, tech, colleagu
 
 
 def test_a_mention_in_a_note_tells_the_staff_member_named(mine, tech, colleague, manager):
+    local_part = manager.email.split("@")[0]
     note = workflow.ticket_reply(
         ticket=mine,
         tech=tech,
-        body=f"@{manager.email.split('@')[0].upper()} and @MariaManager, can you look? (cc @nobody)",
+        body=f"@{local_part.upper()} and @MariaManager, can you look? (cc @nobody)",
         internal=True,
     )
 

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import Customer, CustomerEmail, User
 from departments.models import Category, Department, Membership, WebForm
+from helpdesk.demo_notifications import demo_notifications_load
 from responses.models import CannedResponse
 from tickets import services as ticket_services
 from tickets import workflow
@@ -309,6 +310,7 @@ def demo_data_load() -> list[DemoLogin]:
     _demo_trainee_work(
         trainee=staff["trainee@example.com"], department=departments["technical-support"]
     )
+    demo_notifications_load()
     return LOGINS
 
 

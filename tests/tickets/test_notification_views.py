@@ -4,10 +4,12 @@ partials, one's own only, query counts flat."""
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import User
 from tests.factories import TechFactory
 from tickets import notification_inbox, services, workflow
 from tickets.models import Notification
@@ -255,3 +257,22 @@ def test_an_empty_list_says_so(client, tech):
 
     assert 'data-testid="no-notifications"' in page
     assert "Mark all read" not in page
+
+
+def test_the_demo_techs_find_unread_notifications(client):
+    call_command("demo_data")
+    call_command("demo_data")  # idempotent
+
+    tom = User.objects.get(email="tech@example.com")
+    tanya = User.objects.get(email="tech2@example.com")
+    maria = User.objects.get(email="manager@example.com")
+    assert set(tom.notifications.values_list("reason", flat=True)) == {"your_ticket", "mentioned"}
+    assert "transferred_to_you" in set(tanya.notifications.values_list("reason", flat=True))
+    # The manager: the trainee's held reply, and Tom's customer's reply (she opted in).
+    assert set(maria.notifications.values_list("reason", flat=True)) == {
+        "approval_needed",
+        "your_department",
+    }
+    client.force_login(tom)
+    # Ivan's new ticket (Tom is his account manager), his reply, and Maria's mention.
+    assert bell_count(client.get(LIST).content.decode()) == "3"

@@ -77,48 +77,41 @@ def notifications_for_activity(messages: Sequence[Message]) -> None:
     if not rows:
         return
     tickets = _tickets_of(rows)
-    members, managers, departments_of_user = _memberships(tickets.values())
+    memberships = _memberships(tickets.values())
     decided_authors = _decided_reply_authors(rows)
-
-    direct: dict[int, dict[int, str]] = {}  # row id -> {user id: reason}
-    for row in rows:
-        direct[row.pk] = _direct_recipients(
-            row, tickets[row.ticket_id], managers=managers, decided_authors=decided_authors
+    # {row id: {user id: reason}}: first those the rules name, then the departments' followers.
+    chosen = {
+        row.pk: _direct_recipients(
+            row,
+            tickets[row.ticket_id],
+            managers=memberships.managers,
+            decided_authors=decided_authors,
         )
-    # Everyone who might hear of a row through their departments, by row.
-    department_candidates: dict[int, set[int]] = {}
-    for row in rows:
-        ticket = tickets[row.ticket_id]
-        if ticket.assignee_id is not None:
-            departments = departments_of_user.get(ticket.assignee_id, set())
-        else:
-            departments = {ticket.department_id}
-        department_candidates[row.pk] = {
-            user_id for department_id in departments for user_id in members.get(department_id, ())
-        }
-    candidates = {user_id for found in direct.values() for user_id in found}
-    candidates |= {user_id for found in department_candidates.values() for user_id in found}
+        for row in rows
+    }
+    followers = {row.pk: memberships.followers_of(tickets[row.ticket_id]) for row in rows}
+    candidates = {user_id for found in chosen.values() for user_id in found}
+    candidates |= {user_id for found in followers.values() for user_id in found}
     if not candidates:
         return
     saved = preferences_for(candidates)
     for row in rows:
-        chosen = direct[row.pk]
-        for user_id in department_candidates[row.pk] - set(chosen):
+        for user_id in followers[row.pk] - set(chosen[row.pk]):
             choice = preference_of(saved, user_id=user_id, activity=row.activity)
             if choice.in_app == NotificationPreference.InApp.DEPARTMENTS:
-                chosen[user_id] = Reason.YOUR_DEPARTMENT
-        chosen.pop(row.author_id, None)  # nobody is told of their own action
-    people = _people({user_id for chosen in direct.values() for user_id in chosen})
+                chosen[row.pk][user_id] = Reason.YOUR_DEPARTMENT
+        chosen[row.pk].pop(row.author_id, None)  # nobody is told of their own action
+    people = _people({user_id for found in chosen.values() for user_id in found})
     for row in rows:
         ticket = tickets[row.ticket_id]
-        chosen = direct[row.pk]
-        for user_id in [u for u, reason in chosen.items() if reason == Reason.YOUR_DEPARTMENT]:
+        for user_id, reason in list(chosen[row.pk].items()):
             person = people.get(user_id)
-            if person is None or not (
-                person.is_superuser or _may_see(user_id, ticket, members=members, managers=managers)
+            if reason == Reason.YOUR_DEPARTMENT and not (
+                person is not None
+                and (person.is_superuser or memberships.may_see(user_id=user_id, ticket=ticket))
             ):
-                del chosen[user_id]
-    _write(rows, direct, people=people, saved=saved)
+                del chosen[row.pk][user_id]
+    _write(rows, chosen, people=people, saved=saved)
 
 
 def _tickets_of(rows: list[Message]) -> dict[int, _TicketFacts]:
@@ -137,7 +130,33 @@ def _tickets_of(rows: list[Message]) -> dict[int, _TicketFacts]:
     return facts
 
 
-def _memberships(tickets):
+@dataclass(frozen=True)
+class _Memberships:
+    """Who works where, in the departments the rows concern."""
+
+    members: dict[int, set[int]]  # department id -> user ids
+    managers: dict[int, set[int]]
+    departments_of_user: dict[int, set[int]]
+
+    def followers_of(self, ticket: _TicketFacts) -> set[int]:
+        """The members of the departments the ticket's owner works in (for an unowned ticket:
+        of its department), who hear of it if they chose to."""
+        if ticket.assignee_id is not None:
+            departments = self.departments_of_user.get(ticket.assignee_id, set())
+        else:
+            departments = {ticket.department_id}
+        return {user for department in departments for user in self.members.get(department, ())}
+
+    def may_see(self, *, user_id: int, ticket: _TicketFacts) -> bool:
+        """tickets.access.tickets_visible_to_staff for someone who is not an admin: managers
+        see their departments' tickets, techs their own pool and their departments' general
+        pool, never another tech's pool."""
+        if user_id == ticket.assignee_id or user_id in self.managers.get(ticket.department_id, ()):
+            return True
+        return ticket.assignee_id is None and user_id in self.members.get(ticket.department_id, ())
+
+
+def _memberships(tickets) -> _Memberships:
     """Members and managers of the tickets' departments and of every department their owners
     work in (active departments only), and the owners' departments. One query."""
     owners = {t.assignee_id for t in tickets if t.assignee_id is not None}
@@ -147,24 +166,13 @@ def _memberships(tickets):
         Q(department_id__in=ticket_departments) | Q(department_id__in=owner_departments),
         department__is_active=True,
     ).values_list("user_id", "department_id", "is_manager")
-    members: dict[int, set[int]] = defaultdict(set)
-    managers: dict[int, set[int]] = defaultdict(set)
-    departments_of_user: dict[int, set[int]] = defaultdict(set)
+    memberships = _Memberships(defaultdict(set), defaultdict(set), defaultdict(set))
     for user_id, department_id, is_manager in found:
-        members[department_id].add(user_id)
+        memberships.members[department_id].add(user_id)
         if is_manager:
-            managers[department_id].add(user_id)
-        departments_of_user[user_id].add(department_id)
-    return members, managers, departments_of_user
-
-
-def _may_see(user_id: int, ticket: _TicketFacts, *, members, managers) -> bool:
-    """tickets.access.tickets_visible_to_staff for a member of a loaded department (admins see
-    everything): managers see their departments, techs their own pool and their department's
-    general pool."""
-    if user_id == ticket.assignee_id or user_id in managers.get(ticket.department_id, ()):
-        return True
-    return ticket.assignee_id is None and user_id in members.get(ticket.department_id, ())
+            memberships.managers[department_id].add(user_id)
+        memberships.departments_of_user[user_id].add(department_id)
+    return memberships
 
 
 def _decided_reply_authors(rows: list[Message]) -> dict[int, int | None]:

@@ -148,7 +148,9 @@ def ticket_reply(
     """A tech writes in the thread: an internal note (never emailed, never shown to the
     customer) or a public reply, emailed after commit. A trainee's public reply waits for a
     manager's approval first. `then_status` ("pending" or "closed") moves the ticket after
-    sending. Replying to an unowned ticket takes it."""
+    sending. Replying to an unowned ticket takes it. Staff named with `@name` who may see the
+    ticket are recorded on the row (tickets/mentions.py) and notified: a note or reply that
+    mentions someone is activity `mentioned` (a held reply stays `reply_held`)."""
     if not body.strip():
         raise ValidationError(_("Write something before sending."))
     with atomic_with_files() as stored_names:

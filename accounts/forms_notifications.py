@@ -15,6 +15,11 @@ from tickets.notification_preferences import (
 SECTION = "notifications"  # the value of the form's "section" field
 
 
+def _select() -> forms.Select:
+    # Added after the styling mixin ran over the form's declared fields: styled here.
+    return forms.Select(attrs={"class": "form-select form-select-sm"})
+
+
 class NotificationPreferencesForm(StyledFormMixin, forms.Form):
     section = forms.CharField(widget=forms.HiddenInput, initial=SECTION)
 
@@ -27,11 +32,13 @@ class NotificationPreferencesForm(StyledFormMixin, forms.Form):
                 label=_("%(kind)s: in the helpdesk") % {"kind": label},
                 choices=NotificationPreference.InApp.choices,
                 initial=choice.in_app,
+                widget=_select(),
             )
             self.fields[f"email_{activity}"] = forms.ChoiceField(
                 label=_("%(kind)s: by email") % {"kind": label},
                 choices=NotificationPreference.Email.choices,
                 initial=choice.email,
+                widget=_select(),
             )
 
     def lines(self):

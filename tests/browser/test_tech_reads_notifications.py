@@ -50,3 +50,14 @@ def test_tech_sees_the_bell_count_reads_the_list_and_opens_the_ticket(
     )
     assert Notification.objects.get(recipient=tech).read_at is not None
     screenshot("tech-opened-notified-ticket")
+
+    # Where the tech chooses what they are told.
+    page.goto(f"{live_server.url}/notifications/")
+    page.get_by_role("link", name="Choose what you are told").click()
+    section = page.locator("#notification-preferences")
+    section.get_by_label("Customer reply: by email").select_option("digest")
+    section.get_by_role("button", name="Save notification choices").click()
+    page.get_by_text("Your notification choices are saved.").wait_for()
+    assert tech.notification_preferences.get(activity="customer_message").email == "digest"
+    page.locator("#notification-preferences").scroll_into_view_if_needed()
+    screenshot("tech-notification-preferences")

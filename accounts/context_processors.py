@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from accounts.navigation import nav_items
 
@@ -25,4 +25,24 @@ def navigation(request):
             for item in nav_items(user)
         ]
 
-    return {"nav_items": SimpleLazyObject(links)}
+    return {"nav_items": SimpleLazyObject(links), "notification_bell": NotificationBell(user)}
+
+
+class NotificationBell:
+    """The bell's unread count: one capped, indexed count, only if a page shows the bell, and
+    once per request however often the page asks."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def count(self) -> int:
+        from tickets.notification_inbox import unread_count
+
+        return unread_count(self.user)
+
+    @property
+    def label(self) -> str:
+        from tickets.notification_inbox import unread_label
+
+        return unread_label(self.count)

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -9,6 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import staff_required
 from accounts.forms import SignInForm, TechPreferencesForm
+from accounts.forms_notifications import SECTION as NOTIFICATIONS_SECTION
+from accounts.forms_notifications import NotificationPreferencesForm
 from accounts.navigation import landing_url
 from accounts.preferences import tech_preferences_update
 from accounts.sign_in_throttle import device_cookie_set, throttle_of
@@ -61,7 +64,15 @@ def sign_out(request):
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     user = request.user
-    if request.method == "POST":
+    notification_form = NotificationPreferencesForm(user=user)
+    if request.method == "POST" and request.POST.get("section") == NOTIFICATIONS_SECTION:
+        form = TechPreferencesForm(user=user)
+        notification_form = NotificationPreferencesForm(request.POST, user=user)
+        if notification_form.is_valid():
+            notification_form.save()
+            messages.success(request, _("Your notification choices are saved."))
+            return redirect(reverse("accounts:preferences") + "#notification-preferences")
+    elif request.method == "POST":
         form = TechPreferencesForm(request.POST, request.FILES, user=user)
         if form.is_valid():
             data = form.cleaned_data
@@ -76,7 +87,11 @@ def preferences(request):
             return redirect("accounts:preferences")
     else:
         form = TechPreferencesForm(user=user)
-    return render(request, "accounts/preferences.html", {"form": form})
+    return render(
+        request,
+        "accounts/preferences.html",
+        {"form": form, "notification_form": notification_form},
+    )
 
 
 @staff_required

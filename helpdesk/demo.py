@@ -10,6 +10,7 @@ from departments.models import Category, Department, Membership, WebForm
 from helpdesk.demo_absence import demo_absence_load
 from helpdesk.demo_activity import demo_activity_load
 from helpdesk.demo_approvals import demo_approvals_load
+from helpdesk.demo_notifications import demo_notifications_load
 from helpdesk.demo_questionnaires import demo_questionnaires_load
 from helpdesk.demo_sign_ins import demo_sign_ins_load
 from responses.models import CannedResponse
@@ -324,6 +325,7 @@ def demo_data_load() -> list[DemoLogin]:
         form=forms["contact"],
         password=DEMO_PASSWORD,
     )
+    demo_notifications_load()
     demo_activity_load()  # last: the feed's watermark sits before its activity
     return LOGINS
 

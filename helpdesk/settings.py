@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.checks.security.base import (
@@ -257,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-spam": {
         "task": "tickets.tasks.spam_purge",
         "schedule": timedelta(hours=24),
+    },
+    "notification-digests": {
+        "task": "tickets.tasks.notification_digests",
+        "schedule": crontab(minute=0),
     },
 }
 

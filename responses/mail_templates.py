@@ -31,6 +31,12 @@ MAIL_PLACEHOLDERS = {
     "ticket_link": gettext_lazy("The customer's private link to the ticket"),
     "message": gettext_lazy("The text of the reply, or the consultation question"),
     "status": gettext_lazy("The ticket's status"),
+    # Notifications to staff (never to customers).
+    "recipient_name": gettext_lazy("Notifications: the staff member it goes to"),
+    "what_happened": gettext_lazy("Notifications: what happened, in one line"),
+    "desk_link": gettext_lazy("Notifications: the ticket's page in the desk (staff only)"),
+    "notifications": gettext_lazy("Digest: one line per notification, with its link"),
+    "notifications_link": gettext_lazy("Notifications: the staff member's list of notifications"),
 }
 
 # Values a visitor chose: shown as text, never as a link.
@@ -96,6 +102,26 @@ DEFAULTS: dict[str, tuple[str, str]] = {
             "#{{ ticket_number }}:\n\n{{ message }}\n\n"
             "Please answer by replying to this email and keep {{ ticket_tag }} in the subject; "
             "your answer goes straight back into the ticket."
+        ),
+    ),
+    Key.NOTIFICATION: (
+        gettext_lazy("{{ ticket_tag }} {{ what_happened }}: {{ ticket_subject }}"),
+        gettext_lazy(
+            "Hello {{ recipient_name }},\n\n"
+            "{{ what_happened }} on ticket #{{ ticket_number }} ({{ department }}).\n\n"
+            "{{ message }}\n\n"
+            "Open the ticket:\n{{ desk_link }}\n\n"
+            "Choose which notifications you receive in your preferences:\n"
+            "{{ notifications_link }}"
+        ),
+    ),
+    Key.NOTIFICATION_DIGEST: (
+        gettext_lazy("Helpdesk: what happened on your tickets"),
+        gettext_lazy(
+            "Hello {{ recipient_name }},\n\n"
+            "this happened on tickets you follow since the last digest:\n\n"
+            "{{ notifications }}\n\n"
+            "All your notifications:\n{{ notifications_link }}"
         ),
     ),
 }
@@ -222,5 +248,16 @@ def mail_preview(*, key: str, subject: str, body: str) -> RenderedMail:
         "department": _("Technical support"),
         "message": _("Please restart the printer and tell us whether the error comes back."),
         "status": _("In progress"),
+        "recipient_name": "Tom Tech",
+        "what_happened": _("Customer reply"),
+        "desk_link": "https://helpdesk.example.com/desk/t/1042/",
+        "notifications": "- [#1042] "
+        + _("Customer reply")
+        + ": "
+        + _("Printer shows error E-042")
+        + "\n  https://helpdesk.example.com/desk/t/1042/",
+        "notifications_link": "https://helpdesk.example.com/notifications/",
     }
+    if key == Key.NOTIFICATION_DIGEST:
+        values["ticket_tag"] = ""  # a digest is about many tickets
     return mail_render(subject=subject, body=body, values=values)

@@ -101,6 +101,8 @@ class MailTemplate(models.Model):
         REPLY = "reply", _("A tech's reply")
         REPLY_NOTICE = "reply_notice", _("Notice of a reply (customer reads it online)")
         CONSULTATION = "consultation", _("Consultation request to another department")
+        NOTIFICATION = "notification", _("Notification to a staff member")
+        NOTIFICATION_DIGEST = "notification_digest", _("Hourly digest of notifications")
 
     key = models.CharField(_("mail"), max_length=30, choices=Key.choices)
     department = models.ForeignKey(

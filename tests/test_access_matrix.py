@@ -42,7 +42,7 @@ from tests.tickets.conftest import png_bytes
 from tickets import workflow
 from tickets.mail import outbox
 from tickets.mail.intake import inbound_receive
-from tickets.models import Message, StatusType
+from tickets.models import Message, Notification, StatusType
 from tickets.statuses import status_default
 
 SKIPPED_NAMESPACES = {"anymail"}  # webhooks: a secret, not a role (tests/mail/test_webhooks.py)
@@ -154,6 +154,13 @@ RULES: dict[str, dict[str, Rule]] = {
     "responses:use": per_ticket(
         general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"body": "x"}, headers=HTMX
     ),
+    # Notifications: every staff member has their own list; one notification is its
+    # recipient's alone (tech A's, on the ticket in their pool)
+    "tickets:notifications": {"-": Rule(STAFF), "htmx": Rule(STAFF, headers=HTMX)},
+    "tickets:notification_bell": {"-": Rule(STAFF, headers=HTMX)},
+    "tickets:notifications_read_all": {"-": Rule(STAFF, method="POST", data={"up_to": "1"})},
+    "tickets:notification_open": {"-": Rule(frozenset({"tech_a"}), method="POST")},
+    "tickets:notification_read": {"-": Rule(frozenset({"tech_a"}), method="POST")},
     # Managers and reports
     # The approvals queue: every manager opens it (seeing only their departments' held work);
     # deciding needs the ticket's department's manager (a manager of B gets 404).
@@ -256,6 +263,7 @@ class World:
     tech_id: int  # tech A, whose absence pages the manager routes name
     absence_id: int  # an absence of tech A ahead
     media: Path
+    notification_id: int = 0  # tech A's notification of a customer message in their pool
 
 
 def _jpeg() -> bytes:
@@ -339,6 +347,12 @@ def _build(media: Path) -> World:
             user.signature_image.name = storage_name
             user.save(update_fields=["signature_image"])
     web_form = WebFormFactory(default_department=department_a)
+    notification = Notification.objects.create(
+        recipient=users["tech_a"],
+        message=first["pool"],
+        activity="customer_message",
+        reason="your_ticket",
+    )
     assert general.customer_id == pool.customer_id == owner.pk
     return World(
         users=users,
@@ -362,6 +376,7 @@ def _build(media: Path) -> World:
             created_by=users["tech_a"],
         ).pk,
         media=media,
+        notification_id=notification.pk,
     )
 
 
@@ -395,6 +410,7 @@ def url_for(name: str, variant: str, world: World, *, message: str = "first") ->
         "outbound_id": world.outbounds[ticket_variant].pk,
         "tech_id": world.tech_id,
         "absence_id": world.absence_id,
+        "notification_id": world.notification_id,
     }
     pattern = ROUTES[name]
     kwargs = {key: value for key, value in values.items() if f":{key}>" in pattern}

@@ -128,6 +128,9 @@ def ticket_hand_over(*, ticket: Ticket, target: HandOverTarget, pool_status: boo
         data={
             "from": absence.tech.full_name,
             "to": to_user.full_name if to_user else "",
+            # The substitute is told, like anyone a ticket is transferred to (tickets/notifying.py).
+            "from_owner_id": absence.tech_id,
+            "to_owner_id": to_user.pk if to_user else None,
             "department": ticket.department.name,
             "absence": absence.pk,
             "until": absence.ends_at.isoformat(),
@@ -255,7 +258,11 @@ def ticket_take_back(*, tech: User, ticket_id: int) -> Ticket:
             ticket=ticket,
             author=tech,
             event="taken_back",
-            data={"from": hand_over.to_user.full_name if hand_over.to_user else ""},
+            data={
+                "from": hand_over.to_user.full_name if hand_over.to_user else "",
+                "from_owner_id": hand_over.to_user_id,
+                "to_owner_id": tech.pk,
+            },
         )
         hand_over.taken_back_at = timezone.now()
         hand_over.save(update_fields=["taken_back_at"])

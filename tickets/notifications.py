@@ -195,7 +195,15 @@ def _consultation_mail(row: OutboundEmail) -> Rendered:
     )
 
 
+def _notification_renderers():
+    # Staff notifications read the in-app list's wording (tickets/notification_mail.py).
+    from tickets.notification_mail import digest_mails, notification_mails
+
+    return {outbox.NOTIFICATION: notification_mails, outbox.NOTIFICATION_DIGEST: digest_mails}
+
+
 RENDERERS = {
+    **_notification_renderers(),
     outbox.CONFIRMATION: confirmation_mails,
     outbox.REPLY: reply_mails,
     outbox.AUTO_RESPONSE: auto_response_mails,

@@ -22,6 +22,14 @@ def outbox_sweep_due() -> int:
 
 
 @shared_task
+def notification_digests() -> int:
+    """Beat, hourly: each person's waiting notifications in one digest mail (idempotent)."""
+    from tickets.notification_mail import notification_digests_send
+
+    return notification_digests_send()
+
+
+@shared_task
 def mailboxes_poll() -> int:
     """Beat: queue a poll of every active mailbox; each runs on its own, under its own lock."""
     from tickets.mail.polling import mailboxes_to_poll

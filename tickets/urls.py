@@ -9,6 +9,7 @@ from tickets import (
     views_desk_mail,
     views_desk_questionnaire,
     views_desk_ticket,
+    views_notifications,
     views_support,
 )
 
@@ -32,6 +33,24 @@ urlpatterns = [
         "my/t/<int:number>/files/<int:attachment_id>/",
         views_customer.my_attachment,
         name="my_attachment",
+    ),
+    # A staff member's notifications
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path("notifications/bell/", views_notifications.notification_bell, name="notification_bell"),
+    path(
+        "notifications/read/",
+        views_notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/<int:notification_id>/open/",
+        views_notifications.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        views_notifications.notification_read,
+        name="notification_read",
     ),
     # Desk
     path("desk/", views_desk.desk, name="desk"),

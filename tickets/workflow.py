@@ -22,6 +22,7 @@ from tickets.approvals import reply_approve  # noqa: F401  (its home is tickets.
 from tickets.attachments import InspectedUpload, atomic_with_files, attachments_save
 from tickets.events import event_add, status_set
 from tickets.mail import outbox
+from tickets.mentions import mentions_find
 from tickets.models import ACTIVE_STATUS_TYPES, Activity, Message, Status, StatusType, Ticket
 from tickets.ownership import owner_check
 from tickets.questionnaires import CLOSE, FIRST_RESPONSE, questionnaire_apply
@@ -155,7 +156,9 @@ def ticket_reply(
     manager's approval first. `then_status` ("pending" or "closed") moves the ticket after
     sending. Replying to an unowned ticket takes it. Closing, or the first public reply,
     first needs the questionnaire's required answers (`answers`, stored with the reply):
-    without them nothing is written (tickets/questionnaires.py)."""
+    without them nothing is written (tickets/questionnaires.py). Staff named with `@name` who
+    may see the ticket are recorded on the row (tickets/mentions.py) and notified: a note or
+    reply that mentions someone is activity `mentioned` (a held reply stays `reply_held`)."""
     if not body.strip():
         raise ValidationError(_("Write something before sending."))
     with atomic_with_files() as stored_names:
@@ -175,8 +178,13 @@ def ticket_reply(
             body=body,
             awaiting_approval=held,
         )
+        mentioned = mentions_find(ticket=ticket, body=body)
+        if mentioned:
+            message.event_data = {"mentions": mentioned}
         if held:
             activity_mark(message, ticket=ticket, activity=Activity.REPLY_HELD)
+        elif mentioned:
+            activity_mark(message, ticket=ticket, activity=Activity.MENTIONED)
         message.save(force_insert=True)
         activity_recorded([message])
         attachments_save(message=message, inspected=list(attachments), stored_names=stored_names)
@@ -227,7 +235,11 @@ def ticket_transfer(
         if to_tech is not None:
             owner_check(tech=to_tech, department=department)
             _not_absent_check(to_tech)
-        previous = {"department": ticket.department.name, "owner": _name(ticket.assignee)}
+        previous = {
+            "department": ticket.department.name,
+            "owner": _name(ticket.assignee),
+            "owner_id": ticket.assignee_id,
+        }
         if department.pk != ticket.department_id:
             ticket.category = None  # the category routed to the old department
         ticket.department = department
@@ -247,6 +259,9 @@ def ticket_transfer(
                 "from_owner": previous["owner"],
                 "to_department": department.name,
                 "to_owner": _name(to_tech),
+                # Who to tell (tickets/notifying.py): names change, ids do not.
+                "from_owner_id": previous["owner_id"],
+                "to_owner_id": to_tech.pk if to_tech else None,
             },
         )
         if note.strip():

@@ -317,7 +317,8 @@ def test_picker_queries_do_not_grow_with_responses(
     canned(title="First", department=department)
     client.force_login(tech)
     client.get(picker_url(ticket), headers=headers)
-    with django_assert_num_queries(3 if headers else 4) as few:
+    # The full page adds the notification bell's unread count.
+    with django_assert_num_queries(3 if headers else 5) as few:
         client.get(picker_url(ticket), headers=headers)
     for index in range(6):
         canned(title=f"Support {index}", department=department)

@@ -153,8 +153,8 @@ def test_customer_page_queries_do_not_grow_with_tickets_or_addresses(
     client.force_login(tech)
     client.get(customer_url(customer_id))
     # session, user, the customer if visible, their addresses, the visible tickets, the count
-    # of the others, which of the owners are absent
-    with django_assert_num_queries(7) as few:
+    # of the others, which of the owners are absent, the notification bell's unread count
+    with django_assert_num_queries(8) as few:
         client.get(customer_url(customer_id))
     for index in range(6):
         submit(subject=f"Another {index}")

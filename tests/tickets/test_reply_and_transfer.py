@@ -221,7 +221,10 @@ def test_a_trainees_reply_waits_for_a_manager_who_approves_it(
     ticket.refresh_from_db()
     assert "waits for a manager" in client.get(response.url).content.decode()
     assert reply.awaiting_approval
-    assert mailoutbox == []
+    # Nothing reaches the customer; the manager is told there is a reply to approve.
+    assert [m.to for m in mailoutbox] == [[manager.email]]
+    assert "careful answer" not in mailoutbox[0].subject
+    mailoutbox.clear()
     assert ticket.first_response_at is None
     assert "careful answer" not in token_page(client, ticket).content.decode()
 
@@ -237,8 +240,10 @@ def test_a_trainees_reply_waits_for_a_manager_who_approves_it(
     assert not reply.awaiting_approval
     assert reply.approved_by == manager
     assert ticket.first_response_at is not None
-    assert len(mailoutbox) == 1
-    assert "Trainee's careful answer." in mailoutbox[0].body
+    # The reply goes to the customer; the trainee is told it was approved.
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(["vera@example.org", trainee.email])
+    to_customer = next(m for m in mailoutbox if m.to == ["vera@example.org"])
+    assert "Trainee's careful answer." in to_customer.body
     assert events(ticket, "reply_approved") == [{"event": "reply_approved", "message": reply.pk}]
     assert "careful answer" in token_page(client, ticket).content.decode()
 

@@ -34,7 +34,7 @@ from tickets.mail.outbound import (
     message_id_domain,
     outbound_send_many,
 )
-from tickets.models import InboundEmail, Message, OutboundEmail, Ticket
+from tickets.models import EmailState, InboundEmail, Message, Notification, OutboundEmail, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,9 @@ CONFIRMATION = "confirmation"
 REPLY = "reply"
 CONSULTATION = "consultation"
 AUTO_RESPONSE = "auto_response"
+# To staff: one notification (tickets/notifying.py), or the hourly digest of several.
+NOTIFICATION = "notification"
+NOTIFICATION_DIGEST = "notification_digest"
 
 # A new row waits this long before the sweep takes it: its own task normally sends it first.
 SWEEP_GRACE = timedelta(minutes=2)
@@ -93,9 +96,14 @@ class OutboxEntry:
     inbound_id: int | None = None
     to: str = ""
     awaiting_approval: bool = False  # a trainee's mail: sent once a manager approves it
+    # What the mail is for, when the ticket, message or mail alone does not say it (a
+    # notification is one person's; a digest one person's hour).
+    idempotency_key: str = ""
 
     @property
     def key(self) -> str:
+        if self.idempotency_key:
+            return self.idempotency_key
         return f"{self.kind}:{self.message_id or self.inbound_id or self.ticket_id}"
 
 
@@ -202,12 +210,17 @@ def outbox_send_due(*, outbox_ids: Sequence[int]) -> int:
 
 
 def _sent_stamp(rows: list[OutboundEmail]) -> None:
-    """What the thread shows: a reply "emailed", a ticket's confirmation sent."""
-    kinds = {row.kind for row in rows} & {REPLY, CONFIRMATION}
+    """What the thread shows: a reply "emailed", a ticket's confirmation sent; and the
+    notifications a mail carried, emailed."""
+    kinds = {row.kind for row in rows} & {REPLY, CONFIRMATION, NOTIFICATION, NOTIFICATION_DIGEST}
     if not kinds:
         return
     sent = OutboundEmail.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENT)
     now = timezone.now()
+    if kinds & {NOTIFICATION, NOTIFICATION_DIGEST}:
+        Notification.objects.filter(outbound__in=sent.values("pk")).exclude(
+            email_state=EmailState.EMAILED
+        ).update(email_state=EmailState.EMAILED)
     if REPLY in kinds:
         Message.objects.filter(
             pk__in=sent.filter(kind=REPLY).values("message_id"), emailed_at__isnull=True

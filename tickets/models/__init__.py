@@ -28,6 +28,12 @@ from tickets.models.senders import BlockedSender, RefusedAttempt
 from tickets.models.mail import Consultation, InboundEmail, OutboundEmail
 from tickets.models.spam import SpamCorpus, SpamToken
 from tickets.models.questionnaires import QuestionAnswer, QuestionAnswerChoice
+from tickets.models.notifications import (
+    EmailState,
+    Notification,
+    NotificationPreference,
+    NotificationReason,
+)
 # isort: on
 
 __all__ = [
@@ -38,8 +44,12 @@ __all__ = [
     "Attachment",
     "BlockedSender",
     "Consultation",
+    "EmailState",
     "InboundEmail",
     "Message",
+    "Notification",
+    "NotificationPreference",
+    "NotificationReason",
     "OutboundEmail",
     "Priority",
     "QuestionAnswer",

@@ -1,0 +1,59 @@
+"""The notification section of a staff member's preferences: for each kind of activity, where
+they hear of it in the helpdesk and whether by email."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.form_styling import StyledFormMixin
+from tickets.models import NotificationPreference
+from tickets.notification_preferences import (
+    Choice,
+    notification_preferences_save,
+    preferences_table,
+)
+
+SECTION = "notifications"  # the value of the form's "section" field
+
+
+def _select() -> forms.Select:
+    # Added after the styling mixin ran over the form's declared fields: styled here.
+    return forms.Select(attrs={"class": "form-select form-select-sm"})
+
+
+class NotificationPreferencesForm(StyledFormMixin, forms.Form):
+    section = forms.CharField(widget=forms.HiddenInput, initial=SECTION)
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        self.table = preferences_table(user)
+        super().__init__(*args, **kwargs)
+        for activity, label, choice in self.table:
+            self.fields[f"in_app_{activity}"] = forms.ChoiceField(
+                label=_("%(kind)s: in the helpdesk") % {"kind": label},
+                choices=NotificationPreference.InApp.choices,
+                initial=choice.in_app,
+                widget=_select(),
+            )
+            self.fields[f"email_{activity}"] = forms.ChoiceField(
+                label=_("%(kind)s: by email") % {"kind": label},
+                choices=NotificationPreference.Email.choices,
+                initial=choice.email,
+                widget=_select(),
+            )
+
+    def lines(self):
+        """(kind's label, its in-app field, its email field), for the table."""
+        return [
+            (label, self[f"in_app_{activity}"], self[f"email_{activity}"])
+            for activity, label, _choice in self.table
+        ]
+
+    def save(self) -> None:
+        data = self.cleaned_data
+        notification_preferences_save(
+            user=self.user,
+            choices={
+                activity: Choice(in_app=data[f"in_app_{activity}"], email=data[f"email_{activity}"])
+                for activity, _label, _choice in self.table
+            },
+        )

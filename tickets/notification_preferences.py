@@ -1,0 +1,94 @@
+"""How each staff member wants to hear about each kind of activity: the defaults that apply
+without a row, reading them (one query for any number of people), and saving one person's own."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from tickets.models import Activity, NotificationPreference
+
+InApp = NotificationPreference.InApp
+Email = NotificationPreference.Email
+
+
+@dataclass(frozen=True)
+class Choice:
+    in_app: str
+    email: str
+
+
+# Without a row: one's own tickets in the helpdesk; email at once for what needs one's action
+# or concerns one's own work (a held reply to approve, one's reply decided, a mention).
+DEFAULTS: dict[str, Choice] = {
+    activity: Choice(
+        in_app=InApp.MINE,
+        email=Email.IMMEDIATE
+        if activity
+        in (
+            Activity.REPLY_HELD,
+            Activity.REPLY_APPROVED,
+            Activity.REPLY_REJECTED,
+            Activity.MENTIONED,
+        )
+        else Email.NEVER,
+    )
+    for activity in Activity.values
+}
+
+
+def preferences_for(user_ids: Iterable[int]) -> dict[tuple[int, str], Choice]:
+    """Every (user, activity) of these people that differs from nothing: the saved rows; ask
+    `preference_of` for a pair, which falls back to the defaults. One query."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    return {
+        (user_id, activity): Choice(in_app=in_app, email=email)
+        for user_id, activity, in_app, email in NotificationPreference.objects.filter(
+            user_id__in=ids
+        ).values_list("user_id", "activity", "in_app", "email")
+    }
+
+
+def preference_of(
+    saved: Mapping[tuple[int, str], Choice], *, user_id: int, activity: str
+) -> Choice:
+    return saved.get((user_id, activity)) or DEFAULTS.get(activity, Choice(InApp.MINE, Email.NEVER))
+
+
+def preferences_table(user: User) -> list[tuple[str, str, Choice]]:
+    """One line per kind of activity: (activity, its label, the person's choice)."""
+    saved = preferences_for([user.pk])
+    return [
+        (activity, label, preference_of(saved, user_id=user.pk, activity=activity))
+        for activity, label in Activity.choices
+    ]
+
+
+def notification_preferences_save(*, user: User, choices: Mapping[str, Choice]) -> None:
+    """Save one person's choices, only their own rows, all or nothing. Every kind of activity
+    must be given, with a known in-app scope and email choice."""
+    if not (user.is_active and (user.is_tech or user.is_superuser)):
+        raise PermissionDenied(_("Only staff members have notification preferences."))
+    if set(choices) != set(Activity.values):
+        raise ValidationError(_("Choose how to be notified of every kind of activity."))
+    for choice in choices.values():
+        if choice.in_app not in InApp.values or choice.email not in Email.values:
+            raise ValidationError(_("Choose one of the offered options."))
+    rows = [
+        NotificationPreference(
+            user=user, activity=activity, in_app=choice.in_app, email=choice.email
+        )
+        for activity, choice in choices.items()
+    ]
+    with transaction.atomic():
+        NotificationPreference.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["user", "activity"],
+            update_fields=["in_app", "email"],
+        )

@@ -20,12 +20,16 @@ from accounts.models import Absence, User
 from departments.models import Membership
 
 
-def absent_now(user_ids: Iterable[int | None]) -> dict[int, Absence]:
+def absent_now(user_ids: Iterable[int | None] | QuerySet) -> dict[int, Absence]:
     """{user id: their current absence} for those of these people who are away now, in one
-    query (the substitute comes with it). Every "skip the absent tech" check asks this."""
-    ids = {pk for pk in user_ids if pk}
-    if not ids:
-        return {}
+    query (the substitute comes with it). Every "skip the absent tech" check asks this.
+    `user_ids` may be a queryset of ids, used as a subquery rather than read first."""
+    if isinstance(user_ids, QuerySet):
+        ids = user_ids
+    else:
+        ids = {pk for pk in user_ids if pk}
+        if not ids:
+            return {}
     now = timezone.now()
     absences = Absence.objects.filter(_current_q(now), tech_id__in=ids).select_related(
         "tech", "substitute"

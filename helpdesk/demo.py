@@ -220,6 +220,7 @@ LOGINS = [
     DemoLogin("tech", "tech@example.com"),
     DemoLogin("tech", "tech2@example.com"),
     DemoLogin("trainee", "trainee@example.com"),
+    DemoLogin("tech, absent now", "away@example.com"),
     DemoLogin("customer", "customer@example.com"),
 ]
 

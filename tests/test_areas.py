@@ -121,8 +121,9 @@ def test_manage_page_queries_do_not_grow_with_departments_and_techs(
 
     # The board (departments/board.py): the person, their departments, the departments' counts
     # (one union), memberships, the techs' counts (one union), new activity, held replies, and
-    # the oldest cases when any is open (none here); +1: the notification bell's unread count.
-    with django_assert_num_queries(9) as small:
+    # the oldest cases when any is open (none here), which techs are absent; +1: the
+    # notification bell's unread count.
+    with django_assert_num_queries(10) as small:
         client.get(MANAGE)
     for _ in range(4):
         department = DepartmentFactory()

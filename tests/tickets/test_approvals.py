@@ -34,6 +34,16 @@ def reply_rows(message):
     return OutboundEmail.objects.filter(kind=outbox.REPLY, message=message)
 
 
+def to_customer(mailoutbox, ticket):
+    """The mails that went to the ticket's customer (staff get notification mails too)."""
+    addresses = set(ticket.customer.emails.values_list("email", flat=True))
+    return [mail for mail in mailoutbox if addresses & set(mail.to)]
+
+
+def to_person(mailoutbox, user):
+    return [mail for mail in mailoutbox if user.email in mail.to]
+
+
 def events(ticket, name):
     return list(Message.objects.filter(ticket=ticket, event_data__event=name).order_by("id"))
 
@@ -71,7 +81,12 @@ def test_approve_writes_the_reply_to_the_outbox_and_the_customer_gets_it(
     held.refresh_from_db()
     assert not held.awaiting_approval and held.approved_by == manager
     assert reply_rows(held).count() == 1
-    assert len(mailoutbox) == 1 and "Restart the printer twice." in mailoutbox[0].body
+    (sent,) = to_customer(mailoutbox, trainee_ticket)
+    assert "Restart the printer twice." in sent.body
+    # The trainee hears of the decision (tickets/notifying.py); nobody else is mailed.
+    (told,) = to_person(mailoutbox, held.author)
+    assert "approved your reply" in told.body
+    assert len(mailoutbox) == 2
     (event,) = events(trainee_ticket, "reply_approved")
     assert event.event_data == {"event": "reply_approved", "message": held.pk}
     assert event.activity == Activity.REPLY_APPROVED and event.author == manager
@@ -93,9 +108,9 @@ def test_edit_then_approve_sends_the_edited_text_and_keeps_the_draft(
     assert event.author == manager
     assert event.event_data["edited"] is True
     assert event.event_data["original_body"] == "Restart the printer twice."
-    assert len(mailoutbox) == 1
-    assert "Please restart the printer once." in mailoutbox[0].body
-    assert "twice" not in mailoutbox[0].body
+    (sent,) = to_customer(mailoutbox, trainee_ticket)
+    assert "Please restart the printer once." in sent.body
+    assert "twice" not in sent.body
 
 
 @pytest.mark.parametrize("text", ["", "   \n "])
@@ -133,7 +148,10 @@ def test_reject_makes_an_internal_note_with_the_reason_and_nothing_reaches_the_c
     assert event.activity == Activity.REPLY_REJECTED
     assert event.department_id == trainee_ticket.department_id
     assert not OutboundEmail.objects.filter(message=held).exists()
-    assert mailoutbox == []
+    assert to_customer(mailoutbox, trainee_ticket) == []
+    # Only the trainee is mailed, with the reason.
+    (told,) = mailoutbox
+    assert told.to == [held.author.email] and "Ask for the model first." in told.body
 
 
 def test_a_rejected_reply_can_never_be_approved_afterwards(

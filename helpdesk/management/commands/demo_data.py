@@ -19,5 +19,5 @@ class Command(BaseCommand):
             _("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
         )
         for login in logins:
-            self.stdout.write(f"  {login.role:<9} {login.email}")
+            self.stdout.write(f"  {login.role:<17} {login.email}")
         self.stdout.write("")

@@ -61,8 +61,8 @@ def test_manager_sees_todays_sign_in_and_sign_out_of_a_tech(live_server, browser
     screenshot("manager-reads-tech-sign-ins")
 
     # Another period without JavaScript's help is the same form; with htmx only the section moves.
-    page.get_by_label("From").fill("2026-01-01")
-    page.get_by_label("To").fill("2026-01-07")
+    page.get_by_label("From", exact=True).fill("2026-01-01")
+    page.get_by_label("To", exact=True).fill("2026-01-07")
     page.get_by_role("button", name="Show").click()
     page.get_by_test_id("sessions-empty").wait_for()
     assert "from=2026-01-01" in page.url

@@ -20,7 +20,7 @@ class NavItem:
 
 
 DESK = NavItem(_("Desk"), "tickets:desk", "inbox")
-MANAGE = NavItem(_("Manage"), "departments:manage", "people")
+MANAGE = NavItem(_("Manage"), "manage:board", "people")
 REPORTS = NavItem(_("Reports"), "reports:index", "bar-chart")
 MY_TICKETS = NavItem(_("My tickets"), "tickets:my_tickets", "chat-left-text")
 SUPPORT = NavItem(_("Get help"), "tickets:support", "life-preserver")

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from accounts import views
-from tickets import views_absence
+from tickets.views import absence
 
 app_name = "accounts"
 
@@ -11,6 +11,6 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     # No id in the path: each person can only ever fetch their own image.
     path("preferences/signature.jpg", views.signature_image, name="signature_image"),
-    path("absence/", views_absence.my_absences, name="absence"),
-    path("absence/<int:absence_id>/stop/", views_absence.my_absence_stop, name="absence_stop"),
+    path("absence/", absence.my_absences, name="absence"),
+    path("absence/<int:absence_id>/stop/", absence.my_absence_stop, name="absence_stop"),
 ]

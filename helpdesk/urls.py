@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("desk/responses/", include("responses.urls")),
     path("", include("tickets.urls")),
-    path("manage/", include("departments.urls")),
+    path("manage/", include("tickets.urls_manage")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

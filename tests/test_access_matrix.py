@@ -164,42 +164,42 @@ RULES: dict[str, dict[str, Rule]] = {
     # Managers and reports
     # The approvals queue: every manager opens it (seeing only their departments' held work);
     # deciding needs the ticket's department's manager (a manager of B gets 404).
-    "departments:approvals": {"-": Rule(SUPERVISORS)},
-    "departments:approvals_reply_approve": per_ticket(
+    "manage:approvals": {"-": Rule(SUPERVISORS)},
+    "manage:approvals_reply_approve": per_ticket(
         general=SUPERVISES_A, pool=SUPERVISES_A, method="POST", message="held"
     ),
-    "departments:approvals_reply_edit": per_ticket(
+    "manage:approvals_reply_edit": per_ticket(
         general=SUPERVISES_A,
         pool=SUPERVISES_A,
         method="POST",
         data={"body": "Edited by a manager"},
         message="held",
     ),
-    "departments:approvals_reply_reject": per_ticket(
+    "manage:approvals_reply_reject": per_ticket(
         general=SUPERVISES_A,
         pool=SUPERVISES_A,
         method="POST",
         data={"reason": "Not like this"},
         message="held",
     ),
-    "departments:approvals_mail_approve": per_ticket(
+    "manage:approvals_mail_approve": per_ticket(
         general=SUPERVISES_A, pool=SUPERVISES_A, method="POST"
     ),
-    "departments:manage": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
-    "departments:activity": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
-    "departments:activity_seen": {"-": Rule(SUPERVISORS, method="POST")},
+    "manage:board": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
+    "manage:activity": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
+    "manage:activity_seen": {"-": Rule(SUPERVISORS, method="POST")},
     # A tech's page: tech A, reached through department A
-    "departments:tech_detail": {"-": Rule(SUPERVISES_A)},
-    "departments:tech_memberships": {
+    "manage:tech_detail": {"-": Rule(SUPERVISES_A)},
+    "manage:tech_memberships": {
         "-": Rule(
             SUPERVISES_A,
             method="POST",
             data={"department": "department_a_id", "retrieval_priority": "2"},
         )
     },
-    "departments:tech_sessions_csv": {"-": Rule(SUPERVISES_A)},
-    "departments:tech_absence_add": {"-": Rule(SUPERVISES_A)},  # of tech A
-    "departments:tech_absence_stop": {"-": Rule(SUPERVISES_A, method="POST")},
+    "manage:tech_sessions_csv": {"-": Rule(SUPERVISES_A)},
+    "manage:tech_absence_add": {"-": Rule(SUPERVISES_A)},  # of tech A
+    "manage:tech_absence_stop": {"-": Rule(SUPERVISES_A, method="POST")},
     "reports:index": {"-": Rule(SUPERVISORS)},
     # Configuration: the admin, for admins only
     "admin:index": {"-": Rule(ADMIN)},

@@ -8,7 +8,7 @@ from tests.factories import DepartmentFactory, MembershipFactory, TechFactory
 pytestmark = pytest.mark.django_db
 
 DESK = reverse("tickets:desk")
-MANAGE = reverse("departments:manage")
+MANAGE = reverse("manage:board")
 REPORTS = reverse("reports:index")
 MY = reverse("tickets:my_tickets")
 SUPPORT = reverse("tickets:support")
@@ -119,7 +119,7 @@ def test_manage_page_queries_do_not_grow_with_departments_and_techs(
     client.force_login(manager)
     client.get(MANAGE)  # warm the session and the user's first activity write
 
-    # The board (departments/board.py): the person, their departments, the departments' counts
+    # The board (tickets/board.py): the person, their departments, the departments' counts
     # (one union), memberships, the techs' counts (one union), new activity, held replies, and
     # the oldest cases when any is open (none here), which techs are absent; +1: the
     # notification bell's unread count.

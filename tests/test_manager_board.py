@@ -12,16 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Customer
-from departments import board as board_module
-from departments.board import board_for
 from tests.factories import AdminFactory, DepartmentFactory, MembershipFactory, TechFactory
+from tickets import board as board_module
 from tickets.activity import activity_mark
+from tickets.board import board_for
 from tickets.models import Activity, Message, StatusType, Ticket
 from tickets.statuses import status_default
 
 pytestmark = pytest.mark.django_db
 
-BOARD = reverse("departments:manage")
+BOARD = reverse("manage:board")
 NUMBERS = itertools.count(5_000_000)
 
 
@@ -207,7 +207,7 @@ def test_the_board_shows_counts_links_and_no_under_construction_box(
     assert "Oldest one" in html and "waiting 2" in html
     assert f"/manage/techs/{tech.pk}/" in html
     assert f"?queue=team&amp;owner={tech.pk}&amp;department={department.pk}" in html
-    assert reverse("departments:activity") in html and "1 new" in html
+    assert reverse("manage:activity") in html and "1 new" in html
     assert "/manage/approvals/" in html
     assert f'data-testid="tech-badges-{tech.pk}"' in html
     assert "data-poll-when-visible" in html and 'hx-trigger="every 30s"' in html

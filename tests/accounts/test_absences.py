@@ -264,7 +264,7 @@ def test_customers_and_visitors_cannot_record_absences(client, customer_user):
 
 def test_a_manager_records_an_absence_for_their_tech(client, manager, tech, substitute):
     client.force_login(manager)
-    url = reverse("departments:tech_absence_add", args=[tech.pk])
+    url = reverse("manage:tech_absence_add", args=[tech.pk])
     starts_at, ends_at = period()
 
     page = client.get(url)
@@ -277,7 +277,7 @@ def test_a_manager_records_an_absence_for_their_tech(client, manager, tech, subs
     assert page.status_code == 200
     assert "Absences of Tom Tech" in page.content.decode()
     # Without JavaScript the form comes back to the tech's page, at the absence panel.
-    tech_page = reverse("departments:tech_detail", args=[tech.pk])
+    tech_page = reverse("manage:tech_detail", args=[tech.pk])
     assert response.redirect_chain[-1][0] == tech_page + "#absence"
     assert "Absence recorded." in response.content.decode()
     absence = Absence.objects.get()
@@ -289,7 +289,7 @@ def test_a_manager_ends_their_techs_absence_early(client, manager, tech):
     client.force_login(manager)
 
     response = client.post(
-        reverse("departments:tech_absence_stop", args=[tech.pk, absence.pk]), headers=HTMX
+        reverse("manage:tech_absence_stop", args=[tech.pk, absence.pk]), headers=HTMX
     )
 
     assert "Absence ended." in response.content.decode()
@@ -301,8 +301,8 @@ def test_a_manager_of_another_department_gets_404(client, tech):
     absence = record(tech)
     client.force_login(other)
 
-    page = client.get(reverse("departments:tech_absence_add", args=[tech.pk]))
-    stop = client.post(reverse("departments:tech_absence_stop", args=[tech.pk, absence.pk]))
+    page = client.get(reverse("manage:tech_absence_add", args=[tech.pk]))
+    stop = client.post(reverse("manage:tech_absence_stop", args=[tech.pk, absence.pk]))
 
     assert page.status_code == stop.status_code == 404
     absence.refresh_from_db()
@@ -312,7 +312,7 @@ def test_a_manager_of_another_department_gets_404(client, tech):
 def test_a_tech_who_is_no_manager_is_refused(client, tech, substitute):
     client.force_login(substitute)
 
-    response = client.get(reverse("departments:tech_absence_add", args=[tech.pk]))
+    response = client.get(reverse("manage:tech_absence_add", args=[tech.pk]))
 
     assert response.status_code == 403
 
@@ -323,7 +323,7 @@ def test_the_manager_panel_substitute_list_offers_only_the_techs_colleagues(
     stranger = MembershipFactory(department=DepartmentFactory()).user
     client.force_login(manager)
 
-    html = client.get(reverse("departments:tech_absence_add", args=[tech.pk])).content.decode()
+    html = client.get(reverse("manage:tech_absence_add", args=[tech.pk])).content.decode()
 
     assert "Sam Substitute" in html
     assert stranger.full_name not in html

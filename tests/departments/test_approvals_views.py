@@ -14,20 +14,20 @@ from tickets.models import Message, OutboundEmail, Source
 
 pytestmark = pytest.mark.django_db
 
-QUEUE = reverse("departments:approvals")
+QUEUE = reverse("manage:approvals")
 HTMX = {"HX-Request": "true"}
 
 
 def approve_url(message):
-    return reverse("departments:approvals_reply_approve", args=[message.pk])
+    return reverse("manage:approvals_reply_approve", args=[message.pk])
 
 
 def edit_url(message):
-    return reverse("departments:approvals_reply_edit", args=[message.pk])
+    return reverse("manage:approvals_reply_edit", args=[message.pk])
 
 
 def reject_url(message):
-    return reverse("departments:approvals_reply_reject", args=[message.pk])
+    return reverse("manage:approvals_reply_reject", args=[message.pk])
 
 
 @pytest.fixture
@@ -229,7 +229,7 @@ def test_approving_a_held_mail(client, manager, held_mail):
     client.force_login(manager)
 
     response = client.post(
-        reverse("departments:approvals_mail_approve", args=[held_mail.pk]), headers=HTMX
+        reverse("manage:approvals_mail_approve", args=[held_mail.pk]), headers=HTMX
     )
 
     held_mail.refresh_from_db()
@@ -247,7 +247,7 @@ def test_a_manager_of_another_department_sees_nothing_and_cannot_decide(
         client.post(approve_url(held)),
         client.post(edit_url(held), {"body": "Mine now."}),
         client.post(reject_url(held), {"reason": "Because."}),
-        client.post(reverse("departments:approvals_mail_approve", args=[held_mail.pk])),
+        client.post(reverse("manage:approvals_mail_approve", args=[held_mail.pk])),
     ]
 
     assert "Restart the printer" not in page and "Phone call: router" not in page

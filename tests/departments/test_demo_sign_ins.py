@@ -36,7 +36,7 @@ def test_the_demo_fills_the_tech_page_with_a_week_of_sign_ins(client):
     assert LoginEvent.objects.filter(user=tom, kind=LoginEvent.Kind.SIGN_IN_FAILED).exists()
 
     client.login(username="manager@example.com", password=DEMO_PASSWORD)
-    page = client.get(reverse("departments:tech_detail", args=[tom.pk])).content.decode()
+    page = client.get(reverse("manage:tech_detail", args=[tom.pk])).content.decode()
     assert "Session expired, last active at" in page
     assert "Signed out at" in page
     assert "Firefox 128 on Windows" in page

@@ -20,7 +20,7 @@ ONE_DAY = {"from": "2026-11-02", "to": "2026-11-02"}
 
 
 def url(user):
-    return reverse("departments:tech_detail", args=[user.pk])
+    return reverse("manage:tech_detail", args=[user.pk])
 
 
 def utc(text):
@@ -237,7 +237,7 @@ def test_a_manager_of_another_department_gets_not_found(client, billing_manager,
     client.force_login(billing_manager)
 
     assert client.get(url(tech_day)).status_code == 404
-    csv = reverse("departments:tech_sessions_csv", args=[tech_day.pk])
+    csv = reverse("manage:tech_sessions_csv", args=[tech_day.pk])
     assert client.get(csv).status_code == 404
 
 
@@ -255,7 +255,7 @@ def test_a_customer_id_or_a_missing_one_is_not_found(client, viewer, customer_us
     client.force_login(viewer)
 
     assert client.get(url(customer_user)).status_code == 404
-    missing = reverse("departments:tech_detail", args=[10**30])
+    missing = reverse("manage:tech_detail", args=[10**30])
     assert client.get(missing).status_code == 404
 
 

@@ -14,7 +14,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def url(tech):
-    return reverse("departments:tech_memberships", args=[tech.pk])
+    return reverse("manage:tech_memberships", args=[tech.pk])
 
 
 def priority(tech, department):
@@ -27,9 +27,7 @@ def test_a_manager_sets_a_priority_and_is_sent_back_to_the_page(client, viewer, 
     response = client.post(url(tech), {"department": department.pk, "retrieval_priority": "3"})
 
     assert response.status_code == 302
-    assert response["Location"] == (
-        reverse("departments:tech_detail", args=[tech.pk]) + "#departments"
-    )
+    assert response["Location"] == (reverse("manage:tech_detail", args=[tech.pk]) + "#departments")
     assert priority(tech, department) == 3
     page = client.get(response["Location"]).content.decode()
     assert "Retrieval priority in Technical support is now 3." in page

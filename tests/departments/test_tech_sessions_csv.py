@@ -24,7 +24,7 @@ def utc(text):
 
 
 def download(client, tech, query=ONE_DAY):
-    response = client.get(reverse("departments:tech_sessions_csv", args=[tech.pk]), query)
+    response = client.get(reverse("manage:tech_sessions_csv", args=[tech.pk]), query)
     assert response.status_code == 200, response.content
     body = b"".join(response.streaming_content).decode("utf-8")
     return response, list(csv.reader(io.StringIO(body)))
@@ -119,7 +119,7 @@ def test_cells_that_a_spreadsheet_would_run_get_an_apostrophe(value, cell):
 
 def test_a_bad_period_is_a_plain_400(client, viewer, tech):
     client.force_login(viewer)
-    csv_url = reverse("departments:tech_sessions_csv", args=[tech.pk])
+    csv_url = reverse("manage:tech_sessions_csv", args=[tech.pk])
 
     response = client.get(csv_url, {"from": "2026-11-05", "to": "2026-11-02"})
 
@@ -155,7 +155,7 @@ def test_the_csv_reads_every_session_in_one_query(client, viewer, tech):
 def test_a_manager_of_another_department_gets_not_found(client, billing_manager, tech):
     client.force_login(billing_manager)
 
-    response = client.get(reverse("departments:tech_sessions_csv", args=[tech.pk]))
+    response = client.get(reverse("manage:tech_sessions_csv", args=[tech.pk]))
 
     assert response.status_code == 404
 
@@ -164,6 +164,6 @@ def test_a_manager_of_another_department_gets_not_found(client, billing_manager,
 def test_techs_trainees_and_customers_are_refused(client, request, role, tech):
     client.force_login(request.getfixturevalue(role))
 
-    response = client.get(reverse("departments:tech_sessions_csv", args=[tech.pk]))
+    response = client.get(reverse("manage:tech_sessions_csv", args=[tech.pk]))
 
     assert response.status_code == 403

@@ -16,8 +16,8 @@ from tickets.statuses import status_default
 
 pytestmark = pytest.mark.django_db
 
-FEED = reverse("departments:activity")
-SEEN = reverse("departments:activity_seen")
+FEED = reverse("manage:activity")
+SEEN = reverse("manage:activity_seen")
 
 
 @pytest.fixture

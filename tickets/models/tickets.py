@@ -217,7 +217,7 @@ class Ticket(models.Model):
                 condition=~Q(status_type="closed"),
                 name="tickets_due",
             ),
-            # The manager board (departments/board.py), one capped count per department: its
+            # The manager board (tickets/board.py), one capped count per department: its
             # open / pending / consultation tickets, its oldest open one, and its unanswered
             # ones by due time (overdue: due before now; at risk: due within a fifth of the limit).
             models.Index(

@@ -16,7 +16,7 @@ from accounts.access import manager_required
 from tickets import access, approval_queue, approvals
 from tickets.queues import id_from_query
 
-TEMPLATE = "departments/approvals.html"
+TEMPLATE = "manage/approvals.html"
 
 
 def _page_context(request, *, failed: dict | None = None) -> dict:
@@ -41,7 +41,7 @@ def approvals_queue(request):
 def _back(request, ticket):
     if request.POST.get("return_to") == "ticket":
         return redirect("tickets:desk_ticket", number=ticket.number)
-    return redirect("departments:approvals")
+    return redirect("manage:approvals")
 
 
 def _decided(request, *, ticket, text: str, outcome: str = "sent"):

@@ -28,7 +28,7 @@ def absence_panel_context(*, tech: User, manager_view: bool, form: AbsenceForm |
     """What templates/accounts/includes/absence_panel.html needs (the tech detail page includes
     the panel with this context)."""
     if manager_view:
-        add_url = reverse("departments:tech_absence_add", args=[tech.pk])
+        add_url = reverse("manage:tech_absence_add", args=[tech.pk])
     else:
         add_url = reverse("accounts:absence")
     return {
@@ -43,7 +43,7 @@ def absence_panel_context(*, tech: User, manager_view: bool, form: AbsenceForm |
 def _page_of(*, tech: User, manager_view: bool) -> str:
     """Where a plain (no JavaScript) form post comes back to: the tech's page for a manager."""
     if manager_view:
-        return reverse("departments:tech_detail", args=[tech.pk]) + "#absence"
+        return reverse("manage:tech_detail", args=[tech.pk]) + "#absence"
     return reverse("accounts:absence")
 
 

@@ -16,7 +16,7 @@ from departments.selectors import departments_of
 from responses.services import canned_response_use, reply_with_response
 from tickets import access, handover, queues, selectors, services, workflow
 from tickets.forms_desk import QueueFilterForm, ReplyForm, SplitTicketForm, StaffTicketForm
-from tickets.views_desk_ticket import ticket_page_context
+from tickets.views.ticket import ticket_page_context
 
 HANDED_OVER_BOX_ROWS = 5
 

@@ -9,17 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import manager_required
-from departments import board
-from departments.forms import ActivityFilterForm
 from departments.selectors import departments_managed_by
-from tickets import activity_feed
+from tickets import activity_feed, board
+from tickets.forms_manage import ActivityFilterForm
 from tickets.queues import id_from_query
 
 
 @manager_required
 def manage(request):
     context = {"board": board.board_for(request.user), "refresh_url": request.get_full_path()}
-    template = "departments/manage.html"
+    template = "manage/board.html"
     if request.htmx:
         template += "#board-body"
     return render(request, template, context)
@@ -50,7 +49,7 @@ def activity(request):
         "query": query.urlencode(),
         "seen_up_to": request.user.activity_seen_up_to,
     }
-    template = "departments/activity.html"
+    template = "manage/activity.html"
     if request.htmx:
         template += "#activity-body"
     return render(request, template, context)
@@ -73,4 +72,4 @@ def activity_seen(request):
             messages.success(request, _("Everything shown is marked seen."))
         else:
             messages.info(request, _("You had already seen all of that."))
-    return redirect(reverse("departments:activity"))
+    return redirect(reverse("manage:activity"))

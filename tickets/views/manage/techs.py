@@ -14,12 +14,12 @@ from accounts import sign_in_sessions
 from accounts.access import manager_required
 from accounts.models import User
 from departments import selectors_techs
-from departments.forms_techs import RetrievalPriorityForm, SignInPeriodForm
 from departments.memberships import RETRIEVAL_PRIORITY_MAX, membership_retrieval_priority_set
 from helpdesk.csv_export import csv_response
-from tickets.views_absence import absence_panel_context
+from tickets.forms_manage_techs import RetrievalPriorityForm, SignInPeriodForm
+from tickets.views.absence import absence_panel_context
 
-TEMPLATE = "departments/tech_detail.html"
+TEMPLATE = "manage/tech_detail.html"
 
 
 @manager_required
@@ -63,7 +63,7 @@ def tech_memberships(request, tech_id):
         }
         if not request.htmx:
             messages.success(request, notice)
-            return redirect(reverse("departments:tech_detail", args=[tech.pk]) + "#departments")
+            return redirect(reverse("manage:tech_detail", args=[tech.pk]) + "#departments")
         context = {**_tech_context(request, tech), "priority_notice": notice}
         return render(request, f"{TEMPLATE}#tech-departments", context)
     context = {

@@ -20,7 +20,7 @@ from tickets.forms_desk import ReplyForm, StatusForm, TransferForm
 from tickets.mail import outbox
 from tickets.models import Message
 from tickets.questionnaires import QuestionsUnanswered
-from tickets.views_desk_questionnaire import (
+from tickets.views.questionnaire import (
     dialog_response,
     posted_questionnaire,
     questionnaire_form,

@@ -9,7 +9,7 @@ from accounts.customers import customer_for_user
 from departments.models import WebForm
 from tickets import access, selectors
 from tickets.attachments import attachment_response
-from tickets.views_support import customer_ticket_page
+from tickets.views.support import customer_ticket_page
 
 
 @customer_required

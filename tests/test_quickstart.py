@@ -158,3 +158,50 @@ def test_demo_data_paging_and_get_next_work_on_the_embedded_database(embedded):
     assert first != second
     assert owner == "tech@example.com"
     assert status == "open"
+
+
+# Every page of the manager's area, the notifications and the hand-over list, as the demo's
+# people see them, on SQLite: the board and the feed read with SQL of their own.
+MANAGER_AREA_ON_SQLITE = """
+from django.test import Client
+from django.urls import reverse
+from accounts.models import User
+from tickets.models import Notification
+
+manager = User.objects.get(email="manager@example.com")
+tech = User.objects.get(email="tech@example.com")
+away = User.objects.get(email="away@example.com")
+pages = [
+    (manager, reverse("manage:board")),
+    (manager, reverse("manage:activity")),
+    (manager, reverse("manage:activity") + "?kind=transferred"),
+    (manager, reverse("manage:approvals")),
+    (manager, reverse("manage:tech_detail", args=[tech.pk])),
+    (manager, reverse("manage:tech_sessions_csv", args=[tech.pk])),
+    (tech, reverse("tickets:notifications")),
+    (tech, reverse("tickets:desk")),
+    (away, reverse("tickets:desk_handed_over")),
+]
+for person, url in pages:
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(person)
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    client.get(url, headers={"HX-Request": "true"})
+seen = Client(HTTP_HOST="localhost")
+seen.force_login(manager)
+assert seen.post(reverse("manage:activity_seen"), {"up_to": "1"}).status_code in (302, 303)
+print("PAGES", len(pages), Notification.objects.filter(recipient=tech).count())
+"""
+
+
+def test_the_manager_area_works_on_the_embedded_database(embedded):
+    env, _var_dir = embedded
+    loaded = manage("demo_data", env=env, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr
+
+    result = manage("shell", "-c", MANAGER_AREA_ON_SQLITE, env=env, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    pages, notifications = result.stdout.split("PAGES")[1].split()
+    assert int(pages) == 9 and int(notifications) >= 3

@@ -276,7 +276,10 @@ def test_a_manager_records_an_absence_for_their_tech(client, manager, tech, subs
 
     assert page.status_code == 200
     assert "Absences of Tom Tech" in page.content.decode()
-    assert response.redirect_chain[-1][0] == url
+    # Back to the tech's page, at its absence panel (where the manager recorded it).
+    tech_page = reverse("departments:tech_detail", args=[tech.pk])
+    assert response.redirect_chain[-1][0] == tech_page + "#absence"
+    assert "Absence recorded." in response.content.decode()
     absence = Absence.objects.get()
     assert (absence.tech, absence.created_by) == (tech, manager)
 

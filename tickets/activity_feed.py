@@ -139,6 +139,11 @@ def _excerpt(message: Message) -> str:
     data = message.event_data or {}
     if message.activity == Activity.STATUS_CHANGED:
         return f"{data.get('from', '')} → {data.get('to', '')}"
+    if message.activity == Activity.REPLY_REJECTED and data.get("reason"):
+        reason = " ".join(str(data["reason"]).split())
+        return _("Reason: %(reason)s") % {"reason": Truncator(reason).chars(EXCERPT_LENGTH)}
+    if message.activity == Activity.REPLY_APPROVED and data.get("edited"):
+        return _("Edited before it was sent")
     if message.activity == Activity.TRANSFERRED and message.kind == Message.Kind.EVENT:
         if data.get("event") in ("handed_over", "taken_back"):
             return absence_move_text(data, author_name=message.author_name)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from accounts.models import User
 from tests.factories import TechFactory
 from tickets import notification_inbox, services, workflow
+from tickets.approvals import reply_reject
 from tickets.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +283,17 @@ def test_the_demo_techs_find_unread_notifications(client):
     # Ivan's new ticket (Tom is his account manager), his two replies (the second from
     # helpdesk/demo_activity.py), Maria's mention, and Alex Away's three handed-over tickets.
     assert bell_count(client.get(LIST).content.decode()) == "7"
+
+
+def test_a_trainee_reads_the_rejection_reason_in_their_notifications(
+    client, submit, trainee, manager
+):
+    ticket = workflow.ticket_claim_on_open(ticket=submit(), tech=trainee).ticket
+    held = workflow.ticket_reply(ticket=ticket, tech=trainee, body="Try again.", internal=False)
+    reply_reject(message=held, manager=manager, reason="Ask for the model first.")
+    client.force_login(trainee)
+
+    html = client.get(LIST).content.decode()
+
+    assert "Maria Manager rejected your reply" in html
+    assert "Reason: Ask for the model first." in html

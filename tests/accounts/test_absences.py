@@ -238,6 +238,23 @@ def test_bad_input_over_htmx_comes_back_as_a_panel_htmx_swaps(client, manager, t
     assert not Absence.objects.exists()
 
 
+def test_bad_input_without_javascript_keeps_the_note_and_leads_back_to_the_techs_page(
+    client, manager, tech
+):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("departments:tech_absence_add", args=[tech.pk]),
+        {"starts_at": "", "ends_at": "", "note": "Kept"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="Kept"' in html
+    assert reverse("departments:tech_detail", args=[tech.pk]) in html
+    assert "Back to Tom Tech's page" in html
+
+
 def test_recording_over_htmx_answers_the_panel_alone(client, tech, substitute):
     client.force_login(tech)
     starts_at, ends_at = period()

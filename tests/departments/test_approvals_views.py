@@ -144,6 +144,23 @@ def test_approve_with_htmx_swaps_the_row_out(client, manager, held):
     assert "<html" not in page and 'data-testid="held-reply"' not in page
 
 
+def test_a_decision_with_htmx_updates_the_headings_counts_out_of_band(
+    client, manager, held, held_mail
+):
+    client.force_login(manager)
+    page = client.get(QUEUE).content.decode()
+
+    decided = client.post(approve_url(held), headers=HTMX).content.decode()
+    mail = reverse("departments:approvals_mail_approve", args=[held_mail.pk])
+    decided_mail = client.post(mail, headers=HTMX).content.decode()
+
+    assert 'id="held-replies-count" data-testid="held-count">1<' in page
+    assert 'id="held-mails-count" data-testid="held-mail-count">1<' in page
+    assert 'id="held-replies-count" data-testid="held-count" hx-swap-oob="true">0<' in decided
+    assert 'id="held-mails-count" data-testid="held-mail-count" hx-swap-oob="true">1<' in decided
+    assert 'data-testid="held-mail-count" hx-swap-oob="true">0<' in decided_mail
+
+
 def test_edit_then_approve_sends_the_managers_text(
     client, manager, held, mailoutbox, django_capture_on_commit_callbacks
 ):

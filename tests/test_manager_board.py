@@ -15,8 +15,8 @@ from accounts.models import Customer
 from tests.factories import AdminFactory, DepartmentFactory, MembershipFactory, TechFactory
 from tickets import board as board_module
 from tickets.activity import activity_mark
-from tickets.board import board_for
-from tickets.models import Activity, Message, StatusType, Ticket
+from tickets.board import board_for, limit_label
+from tickets.models import Activity, Message, OutboundEmail, StatusType, Ticket
 from tickets.statuses import status_default
 
 pytestmark = pytest.mark.django_db
@@ -183,6 +183,45 @@ def test_new_activity_counts_rows_above_the_watermark_and_held_replies(departmen
     assert (board.new_activity, board.held_replies) == (2, 1)
 
 
+def test_the_approvals_button_counts_held_mails_beside_held_replies(client, department, manager):
+    ticket = make_ticket(department)
+    other = make_ticket(DepartmentFactory())
+    Message.objects.create(
+        ticket=ticket, kind=Message.Kind.REPLY, body="Held", awaiting_approval=True
+    )
+    for number, held_ticket in enumerate([ticket, other]):
+        OutboundEmail.objects.create(
+            idempotency_key=f"held-confirmation-{number}",
+            kind="ticket_confirmation",
+            ticket=held_ticket,
+            message_id_header=f"<held-{number}@example.com>",
+            status=OutboundEmail.Status.AWAITING_APPROVAL,
+        )
+
+    board = board_for(manager)
+    client.force_login(manager)
+    html = client.get(BOARD).content.decode()
+
+    assert (board.held_replies, board.held_mails, board.waiting_approval) == (1, 1, 2)
+    assert "2 waiting" in html  # what the approvals page lists: the reply and the mail
+
+
+@pytest.mark.parametrize(
+    ("limit", "label"),
+    [
+        (timedelta(hours=8), "8 hours"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(days=1), "1 day"),
+        (timedelta(days=2), "2 days"),
+        (timedelta(hours=4, minutes=30), "4 h 30 min"),
+        (timedelta(days=1, hours=2), "26 hours"),
+        (timedelta(minutes=45), "45 min"),
+    ],
+)
+def test_the_response_time_limit_reads_as_words_not_a_timedelta(limit, label):
+    assert limit_label(limit) == label
+
+
 # The page
 
 
@@ -210,6 +249,7 @@ def test_the_board_shows_counts_links_and_no_under_construction_box(
     assert reverse("manage:activity") in html and "1 new" in html
     assert "/manage/approvals/" in html
     assert f'data-testid="tech-badges-{tech.pk}"' in html
+    assert "Response time limit: 8 hours" in html  # not timedelta's "8:00:00"
     assert "data-poll-when-visible" in html and 'hx-trigger="every 30s"' in html
 
 
@@ -272,3 +312,9 @@ def test_the_board_costs_the_same_queries_at_any_size(client):
 
     assert small == large
     assert large <= 10
+
+
+def test_an_admin_with_no_departments_gets_an_empty_board():
+    board = board_for(AdminFactory())
+
+    assert (board.departments, board.new_activity, board.waiting_approval) == ([], 0, 0)

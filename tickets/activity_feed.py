@@ -139,10 +139,36 @@ def _excerpt(message: Message) -> str:
     data = message.event_data or {}
     if message.activity == Activity.STATUS_CHANGED:
         return f"{data.get('from', '')} → {data.get('to', '')}"
+    if message.activity == Activity.REPLY_REJECTED and data.get("reason"):
+        reason = " ".join(str(data["reason"]).split())
+        return _("Reason: %(reason)s") % {"reason": Truncator(reason).chars(EXCERPT_LENGTH)}
+    if message.activity == Activity.REPLY_APPROVED and data.get("edited"):
+        return _("Edited before it was sent")
     if message.activity == Activity.TRANSFERRED and message.kind == Message.Kind.EVENT:
+        if data.get("event") in ("handed_over", "taken_back"):
+            return absence_move_text(data, author_name=message.author_name)
         return f"{_place(data, 'from')} → {_place(data, 'to')}"
     text = " ".join(message.body.split())
     return Truncator(text).chars(EXCERPT_LENGTH)
+
+
+def absence_move_text(data: dict, *, author_name: str = "") -> str:
+    """A hand-over at an absence's start or a take-back at its end, in words (its event row
+    carries no from/to department like a transfer does)."""
+    if data.get("event") == "taken_back":
+        return _("%(tech)s, back from absence, took it back from %(substitute)s") % {
+            "tech": author_name or _("The tech"),
+            "substitute": data.get("from") or _("the general pool"),
+        }
+    if data.get("to"):
+        return _("%(absent)s is absent: handed over to %(substitute)s") % {
+            "absent": data.get("from", ""),
+            "substitute": data["to"],
+        }
+    return _("%(absent)s is absent: put in the general pool of %(department)s") % {
+        "absent": data.get("from", ""),
+        "department": data.get("department", ""),
+    }
 
 
 def _place(data: dict, side: str) -> str:

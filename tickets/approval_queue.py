@@ -25,7 +25,7 @@ class HeldReplies:
 
 def held_replies_for(*, user: User, after: int | None = None, size: int = PAGE_SIZE) -> HeldReplies:
     """One page of the held trainee replies on the tickets this person supervises."""
-    held = Message.objects.filter(awaiting_approval=True, ticket__in=tickets_supervised_by(user))
+    held = _held_replies(user)
     total = held.order_by()[: COUNT_CAP + 1].count()
     page = held.order_by("id")
     if after is not None:
@@ -46,14 +46,30 @@ def held_replies_for(*, user: User, after: int | None = None, size: int = PAGE_S
     )
 
 
+def _held_replies(user: User):
+    return Message.objects.filter(awaiting_approval=True, ticket__in=tickets_supervised_by(user))
+
+
+def _held_mails(user: User):
+    return OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.AWAITING_APPROVAL, ticket__in=tickets_supervised_by(user)
+    )
+
+
+def held_totals_for(*, user: User) -> tuple[int, int]:
+    """How many held replies and held mails wait for this person, each capped at
+    COUNT_CAP + 1 (what the queue's headings show, refreshed after each decision)."""
+    return (
+        _held_replies(user).order_by()[: COUNT_CAP + 1].count(),
+        _held_mails(user).order_by()[: COUNT_CAP + 1].count(),
+    )
+
+
 def held_mails_for(*, user: User, size: int = MAILS_SHOWN) -> list[OutboundEmail]:
     """The oldest mails trainees caused that wait for approval (a ticket's confirmation) on the
     tickets this person supervises."""
     return list(
-        OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.AWAITING_APPROVAL,
-            ticket__in=tickets_supervised_by(user),
-        )
+        _held_mails(user)
         .select_related("ticket", "ticket__department", "ticket__customer", "ticket__created_by")
         .order_by("id")[:size]
     )

@@ -9,17 +9,19 @@ tickets_department_unanswered, tickets_general_pool); the pools of all techs are
 supervises: a manager of A learns nothing of B."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.absences import absent_now
 from accounts.models import Absence, User
 from departments.models import Department, Membership
 from departments.selectors import departments_managed_by
-from tickets.models import Message, Ticket
+from tickets.models import Message, OutboundEmail, Ticket
 from tickets.queues import COUNT_CAP
 
 # A case is at risk when less than this share of its department's response time limit is left.
@@ -60,6 +62,10 @@ class DepartmentRow:
         names = ("open", "unassigned", "pending", "consultation", "overdue", "at_risk")
         return {name: count_label(getattr(self, name)) for name in names}
 
+    @property
+    def response_time_limit_label(self) -> str:
+        return limit_label(self.department.response_time_limit)
+
 
 @dataclass
 class Board:
@@ -67,19 +73,41 @@ class Board:
     new_activity: int
     held_replies: int
     now: datetime
+    held_mails: int = 0
+
+    @property
+    def waiting_approval(self) -> int:
+        """Everything the approvals queue holds: trainees' replies and the mails they caused."""
+        return self.held_replies + self.held_mails
+
+    @property
+    def waiting_approval_label(self) -> str:
+        return count_label(self.waiting_approval)
 
     @property
     def new_activity_label(self) -> str:
         return count_label(self.new_activity)
 
-    @property
-    def held_replies_label(self) -> str:
-        return count_label(self.held_replies)
-
 
 def count_label(count: int) -> str:
     """A capped count as people read it: "999+" past the cap."""
     return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
+def limit_label(limit: timedelta) -> str:
+    """A response time limit as people say it: "8 hours", "1 day", "4 h 30 min", "45 min"
+    (not timedelta's "8:00:00")."""
+    minutes = int(limit.total_seconds()) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days and not rest:
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+    hours += days * 24
+    if not minutes:
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    if not hours:
+        return gettext("%(minutes)d min") % {"minutes": minutes}
+    return gettext("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
 
 
 def _capped(where: str) -> str:
@@ -195,29 +223,52 @@ def board_for(user: User, *, now: datetime | None = None) -> Board:
         techs[(user_id, department_id)].overdue = overdue
 
     department_ids = list(rows)
+    new_activity, held_replies, held_mails = _capped_counts(
+        new_activity_rows(user=user, department_ids=department_ids),
+        held_reply_rows(department_ids=department_ids),
+        held_mail_rows(department_ids=department_ids),
+    )
     return Board(
         departments=list(rows.values()),
-        new_activity=activity_new_count(user=user, department_ids=department_ids),
-        held_replies=held_replies_count(department_ids=department_ids),
+        new_activity=new_activity,
+        held_replies=held_replies,
+        held_mails=held_mails,
         now=now,
     )
 
 
-def activity_new_count(*, user: User, department_ids: list[int]) -> int:
-    """Activity rows in these departments newer than the person's watermark, capped."""
-    return _capped_count(
-        Message.objects.filter(
-            department_id__in=department_ids, id__gt=user.activity_seen_up_to
-        ).exclude(activity="")
-    )
+def new_activity_rows(*, user: User, department_ids: list[int]) -> QuerySet:
+    """Activity rows in these departments newer than the person's watermark."""
+    return Message.objects.filter(
+        department_id__in=department_ids, id__gt=user.activity_seen_up_to
+    ).exclude(activity="")
 
 
-def held_replies_count(*, department_ids: list[int]) -> int:
+def held_reply_rows(*, department_ids: list[int]) -> QuerySet:
     """Trainees' replies waiting for approval in these departments (tickets_held_replies)."""
-    return _capped_count(
-        Message.objects.filter(awaiting_approval=True, ticket__department_id__in=department_ids)
+    return Message.objects.filter(awaiting_approval=True, ticket__department_id__in=department_ids)
+
+
+def held_mail_rows(*, department_ids: list[int]) -> QuerySet:
+    """Mails trainees caused (a ticket's confirmation) waiting for approval in these
+    departments (tickets_outbound_approval: the few rows with status "approval")."""
+    return OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.AWAITING_APPROVAL, ticket__department_id__in=department_ids
     )
 
 
-def _capped_count(rows: QuerySet) -> int:
-    return rows.order_by().values("id")[: COUNT_CAP + 1].count()
+def _capped_counts(*querysets: QuerySet) -> list[int]:
+    """Capped counts of several querysets in one round trip: SELECT (count of the first
+    COUNT_CAP + 1 ids), (…), …"""
+    parts, params = [], []
+    for rows in querysets:
+        try:
+            sql, part_params = rows.order_by().values("id")[: COUNT_CAP + 1].query.sql_with_params()
+        except EmptyResultSet:  # e.g. no departments: nothing to count
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from tickets.activity_feed import absence_move_text
 from tickets.models import Activity, Notification, NotificationReason
 
 UNREAD_CAP = 99  # the bell shows "99+" beyond this
@@ -114,6 +115,19 @@ def notification_summary(notification: Notification) -> str:
         return _("%(name)s mentioned you") % {"name": who}
     if reason == NotificationReason.APPROVAL_NEEDED:
         return _("%(name)s's reply waits for your approval") % {"name": who}
+    event = data.get("event")
+    if event == "handed_over" and reason == NotificationReason.TRANSFERRED_TO_YOU:
+        return _("Handed over to you while %(absent)s is absent") % {"absent": data.get("from")}
+    if event == "handed_over" and reason == NotificationReason.TRANSFERRED_FROM_YOU:
+        if data.get("to"):
+            return _("Handed over to %(substitute)s while you are away") % {
+                "substitute": data["to"]
+            }
+        return _("Put in the general pool while you are away")
+    if event == "taken_back" and reason == NotificationReason.TRANSFERRED_FROM_YOU:
+        return _("%(name)s is back and took the ticket back") % {"name": who}
+    if event in ("handed_over", "taken_back"):
+        return absence_move_text(data, author_name=message.author_name)
     if reason == NotificationReason.TRANSFERRED_TO_YOU:
         return _("%(name)s transferred the ticket to you") % {"name": who}
     if reason == NotificationReason.TRANSFERRED_FROM_YOU:

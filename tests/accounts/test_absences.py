@@ -219,6 +219,42 @@ def test_bad_input_shows_the_form_with_the_reason_and_records_nothing(client, te
     assert Absence.objects.count() == 1
 
 
+def test_bad_input_over_htmx_comes_back_as_a_panel_htmx_swaps(client, manager, tech):
+    """htmx leaves a 4xx answer unswapped: the errors would never show."""
+    client.force_login(manager)
+    starts_at, ends_at = period()
+
+    response = client.post(
+        reverse("manage:tech_absence_add", args=[tech.pk]),
+        {"starts_at": local(ends_at), "ends_at": local(starts_at), "note": "Kept"},
+        headers=HTMX,
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="absence-panel"' in html and "<html" not in html
+    assert "The absence must end after it starts." in html
+    assert 'value="Kept"' in html
+    assert not Absence.objects.exists()
+
+
+def test_bad_input_without_javascript_keeps_the_note_and_leads_back_to_the_techs_page(
+    client, manager, tech
+):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("manage:tech_absence_add", args=[tech.pk]),
+        {"starts_at": "", "ends_at": "", "note": "Kept"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="Kept"' in html
+    assert reverse("manage:tech_detail", args=[tech.pk]) in html
+    assert "Back to Tom Tech's page" in html
+
+
 def test_recording_over_htmx_answers_the_panel_alone(client, tech, substitute):
     client.force_login(tech)
     starts_at, ends_at = period()

@@ -18,6 +18,12 @@ QUEUE = reverse("manage:approvals")
 HTMX = {"HX-Request": "true"}
 
 
+def customer_mail(mailoutbox):
+    """What reached the customer (vera@example.org); staff are notified of approvals by mail
+    too (tickets/notifying.py), and those mails are not the customer's."""
+    return [mail for mail in mailoutbox if "vera@example.org" in mail.to]
+
+
 def approve_url(message):
     return reverse("manage:approvals_reply_approve", args=[message.pk])
 
@@ -146,6 +152,23 @@ def test_approve_with_htmx_swaps_the_row_out(client, manager, held):
     assert response.status_code == 200
     assert 'data-testid="decided"' in page and "approved and sent" in page
     assert "<html" not in page and 'data-testid="held-reply"' not in page
+
+
+def test_a_decision_with_htmx_updates_the_headings_counts_out_of_band(
+    client, manager, held, held_mail
+):
+    client.force_login(manager)
+    page = client.get(QUEUE).content.decode()
+
+    decided = client.post(approve_url(held), headers=HTMX).content.decode()
+    mail = reverse("manage:approvals_mail_approve", args=[held_mail.pk])
+    decided_mail = client.post(mail, headers=HTMX).content.decode()
+
+    assert 'id="held-replies-count" data-testid="held-count">1<' in page
+    assert 'id="held-mails-count" data-testid="held-mail-count">1<' in page
+    assert 'id="held-replies-count" data-testid="held-count" hx-swap-oob="true">0<' in decided
+    assert 'id="held-mails-count" data-testid="held-mail-count" hx-swap-oob="true">1<' in decided
+    assert 'data-testid="held-mail-count" hx-swap-oob="true">0<' in decided_mail
 
 
 def test_edit_then_approve_sends_the_managers_text(

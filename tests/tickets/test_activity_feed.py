@@ -11,6 +11,7 @@ from accounts.models import User
 from tests.factories import AdminFactory, DepartmentFactory, MembershipFactory
 from tickets import activity_feed, workflow
 from tickets.activity_feed import FeedFilters, activity_seen_mark, feed_page
+from tickets.approvals import reply_approve, reply_reject
 from tickets.models import Activity, Message, StatusType
 from tickets.statuses import status_default
 
@@ -312,3 +313,25 @@ def test_the_feed_costs_the_same_queries_at_any_size(client, submit, query):
     large = _feed_queries(client, admin, query)
 
     assert small == large
+
+
+def held_reply(submit, trainee, body="Restart the printer twice."):
+    ticket = workflow.ticket_claim_on_open(ticket=submit(), tech=trainee).ticket
+    return workflow.ticket_reply(ticket=ticket, tech=trainee, body=body, internal=False)
+
+
+def test_a_rejection_shows_its_reason_and_an_edited_approval_says_so(
+    submit, trainee, manager, department
+):
+    reply_reject(
+        message=held_reply(submit, trainee),
+        manager=manager,
+        reason="Ask which   cartridge\nthey use first.",
+    )
+    reply_approve(message=held_reply(submit, trainee), manager=manager, edited_body="Better.")
+
+    page = feed_page(user=manager, department_ids=[department.pk])
+
+    details = {row.message.activity: row.excerpt for row in page.rows}
+    assert details[Activity.REPLY_REJECTED] == "Reason: Ask which cartridge they use first."
+    assert details[Activity.REPLY_APPROVED] == "Edited before it was sent"

@@ -75,7 +75,10 @@ def _absence_add(request, *, tech: User, manager_view: bool):
             if request.htmx:
                 return _panel_response(request, tech=tech, manager_view=manager_view)
             return redirect(_page_of(tech=tech, manager_view=manager_view))
-    return _panel_response(request, tech=tech, manager_view=manager_view, form=form, status=400)
+    # htmx swaps only a 2xx answer: the panel with its errors must come back as 200 there, or
+    # the click seems to do nothing.
+    status = 200 if request.htmx else 400
+    return _panel_response(request, tech=tech, manager_view=manager_view, form=form, status=status)
 
 
 def _absence_stop(request, *, tech: User, absence_id: int, manager_view: bool, page: str):

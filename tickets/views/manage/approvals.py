@@ -21,9 +21,18 @@ TEMPLATE = "manage/approvals.html"
 
 def _page_context(request, *, failed: dict | None = None) -> dict:
     after = id_from_query(request.GET.get("after", ""))
+    held = approval_queue.held_replies_for(user=request.user, after=after)
+    mails = approval_queue.held_mails_for(user=request.user)
     return {
-        "held": approval_queue.held_replies_for(user=request.user, after=after),
-        "mails": approval_queue.held_mails_for(user=request.user),
+        "held": held,
+        "mails": mails,
+        "replies_total": held.total,
+        # Only when the list is cut does the whole number cost a count.
+        "mails_total": (
+            approval_queue.held_totals_for(user=request.user)[1]
+            if len(mails) >= approval_queue.MAILS_SHOWN
+            else len(mails)
+        ),
         "after": after,
         "failed": failed or {},
     }
@@ -48,7 +57,16 @@ def _decided(request, *, ticket, text: str, outcome: str = "sent"):
     """After a decision ("sent" or "rejected") or a lost race ("lost"): the swapped-out row
     with htmx, else back with the message."""
     if request.htmx:
-        context = {"ticket": ticket, "text": text, "outcome": outcome}
+        replies_total, mails_total = approval_queue.held_totals_for(user=request.user)
+        context = {
+            "ticket": ticket,
+            "text": text,
+            "outcome": outcome,
+            # The headings' counts, swapped out of band: one decision less waits.
+            "replies_total": replies_total,
+            "mails_total": mails_total,
+            "counts_oob": True,
+        }
         return render(request, TEMPLATE + "#decided", context)
     level = {"sent": messages.SUCCESS, "rejected": messages.INFO}.get(outcome, messages.WARNING)
     messages.add_message(request, level, text)

@@ -6,6 +6,7 @@ tech's departments and is not away themselves then. What happens to tickets at t
 the end is tickets/handover.py."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,40 @@ def absent_now(user_ids: Iterable[int | None] | QuerySet) -> dict[int, Absence]:
         "tech", "substitute"
     )
     return {absence.tech_id: absence for absence in absences}
+
+
+@dataclass
+class AbsencesAround:
+    """What the board says of each of a set of people: away now, away soon, standing in."""
+
+    now: dict[int, Absence] = field(default_factory=dict)  # user id -> current absence
+    ahead: dict[int, Absence] = field(default_factory=dict)  # user id -> their next one to come
+    standing_in: dict[int, list[Absence]] = field(default_factory=dict)  # substitute id -> absences
+
+
+def absences_around(user_ids: Iterable[int]) -> AbsencesAround:
+    """For these people, in one query: their current absence, their next absence still to come,
+    and the current absences of others they stand in for (only others among these people: one
+    sees nothing of absences outside them)."""
+    ids = {pk for pk in user_ids if pk}
+    found = AbsencesAround()
+    if not ids:
+        return found
+    now = timezone.now()
+    absences = (
+        Absence.objects.filter(cancelled_at__isnull=True, ended_at__isnull=True, ends_at__gt=now)
+        .filter(Q(tech_id__in=ids) | Q(substitute_id__in=ids, tech_id__in=ids, starts_at__lte=now))
+        .select_related("tech", "substitute")
+        .order_by("starts_at", "id")
+    )
+    for absence in absences:
+        if absence.starts_at <= now:
+            found.now.setdefault(absence.tech_id, absence)
+            if absence.substitute_id in ids:
+                found.standing_in.setdefault(absence.substitute_id, []).append(absence)
+        else:
+            found.ahead.setdefault(absence.tech_id, absence)
+    return found
 
 
 def absence_current(user: User) -> Absence | None:

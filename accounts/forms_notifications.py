@@ -1,18 +1,24 @@
 """The notification section of a staff member's preferences: for each kind of activity, where
-they hear of it in the helpdesk and whether by email."""
+they hear of it in the helpdesk and whether by email. Kinds whose recipients are fixed by role
+(a held reply, a decided reply, a mention) have no in-app scope to choose: the table says who
+hears of them instead, and a posted scope for one is refused."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.form_styling import StyledFormMixin
-from tickets.models import NotificationPreference
+from tickets.models import Activity, NotificationPreference
 from tickets.notification_preferences import (
+    FIXED_RECIPIENTS,
     Choice,
+    has_scope,
     notification_preferences_save,
     preferences_table,
 )
 
 SECTION = "notifications"  # the value of the form's "section" field
+InApp = NotificationPreference.InApp
 
 
 def _select() -> forms.Select:
@@ -28,12 +34,13 @@ class NotificationPreferencesForm(StyledFormMixin, forms.Form):
         self.table = preferences_table(user)
         super().__init__(*args, **kwargs)
         for activity, label, choice in self.table:
-            self.fields[f"in_app_{activity}"] = forms.ChoiceField(
-                label=_("%(kind)s: in the helpdesk") % {"kind": label},
-                choices=NotificationPreference.InApp.choices,
-                initial=choice.in_app,
-                widget=_select(),
-            )
+            if has_scope(activity):
+                self.fields[f"in_app_{activity}"] = forms.ChoiceField(
+                    label=_("%(kind)s: in the helpdesk") % {"kind": label},
+                    choices=InApp.choices,
+                    initial=choice.in_app,
+                    widget=_select(),
+                )
             self.fields[f"email_{activity}"] = forms.ChoiceField(
                 label=_("%(kind)s: by email") % {"kind": label},
                 choices=NotificationPreference.Email.choices,
@@ -42,18 +49,38 @@ class NotificationPreferencesForm(StyledFormMixin, forms.Form):
             )
 
     def lines(self):
-        """(kind's label, its in-app field, its email field), for the table."""
+        """(kind's label, its in-app field or None, who hears of it when that is fixed, its
+        email field), for the table."""
         return [
-            (label, self[f"in_app_{activity}"], self[f"email_{activity}"])
+            (
+                label,
+                self[f"in_app_{activity}"] if has_scope(activity) else None,
+                FIXED_RECIPIENTS.get(activity, ""),
+                self[f"email_{activity}"],
+            )
             for activity, label, _choice in self.table
         ]
+
+    def clean(self):
+        data = super().clean()
+        posted = [a for a in FIXED_RECIPIENTS if f"in_app_{a}" in self.data]
+        if posted:
+            self.add_error(
+                None,
+                gettext("Who hears of %(kinds)s is fixed; there is no scope to choose for it.")
+                % {"kinds": ", ".join(f"“{Activity(a).label}”" for a in posted)},
+            )
+        return data
 
     def save(self) -> None:
         data = self.cleaned_data
         notification_preferences_save(
             user=self.user,
             choices={
-                activity: Choice(in_app=data[f"in_app_{activity}"], email=data[f"email_{activity}"])
+                activity: Choice(
+                    in_app=data[f"in_app_{activity}"] if has_scope(activity) else InApp.MINE,
+                    email=data[f"email_{activity}"],
+                )
                 for activity, _label, _choice in self.table
             },
         )

@@ -1,4 +1,5 @@
-"""Demo: a tech away right now, whose open tickets went to their substitute at the start."""
+"""Demo: a tech away right now, whose open tickets went to their substitute at the start, and
+another with an absence still ahead (the board shows both, and who stands in)."""
 
 from datetime import timedelta
 
@@ -70,3 +71,15 @@ def demo_absence_load(
         created_by=staff["manager@example.com"],
     )
     handover.absence_start(absence_id=absence.pk)  # what the beat does each minute
+    # Terry Trainee has a training course ahead: the board says "Away from …".
+    starts = timezone.localtime(now + timedelta(days=9)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    absence_record(
+        tech=staff["trainee@example.com"],
+        starts_at=starts,
+        ends_at=starts + timedelta(days=2),
+        substitute=None,
+        note="Training course",
+        created_by=staff["manager@example.com"],
+    )

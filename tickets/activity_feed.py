@@ -64,6 +64,11 @@ class FeedPage:
     newest_id: int | None  # the largest id shown: what "mark all seen" moves the watermark to
     first_page: bool
 
+    @property
+    def any_new(self) -> bool:
+        """Whether a row shown is new: "mark all seen" has something to mark."""
+        return any(row.is_new for row in self.rows)
+
 
 def feed_page(
     *,
@@ -132,6 +137,12 @@ def _who(message: Message) -> str:
         return message.author_customer.name
     if message.kind == Message.Kind.CUSTOMER:
         return message.ticket.customer.name
+    if message.kind == Message.Kind.EVENT:
+        # Nobody did it by hand: the beat carried out an absence, or the system moved it.
+        data = message.event_data or {}
+        if data.get("event") == "handed_over" and data.get("from"):
+            return _("Automatic (%(absent)s's absence)") % {"absent": data["from"]}
+        return _("Automatic")
     return ""
 
 

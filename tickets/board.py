@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from accounts.absences import absent_now
+from accounts.absences import absences_around
 from accounts.models import Absence, User
 from departments.models import Department, Membership
 from departments.selectors import departments_managed_by
@@ -35,6 +35,8 @@ class TechRow:
     pool: int = 0
     overdue: int = 0
     absence: Absence | None = None  # away now (with their substitute)
+    absence_ahead: Absence | None = None  # their next absence still to come
+    standing_in_for: list[Absence] = field(default_factory=list)  # current absences they cover
 
     @property
     def pool_label(self) -> str:
@@ -205,13 +207,16 @@ def board_for(user: User, *, now: datetime | None = None) -> Board:
         .select_related("user")
         .order_by("user__full_name", "user_id")
     )
-    absent = absent_now(membership.user_id for membership in memberships)
+    # One query for every tech on the board: away now, away soon, standing in for someone.
+    absences = absences_around(membership.user_id for membership in memberships)
     techs = {}
     for membership in memberships:
         tech = TechRow(
             user=membership.user,
             is_manager=membership.is_manager,
-            absence=absent.get(membership.user_id),
+            absence=absences.now.get(membership.user_id),
+            absence_ahead=absences.ahead.get(membership.user_id),
+            standing_in_for=absences.standing_in.get(membership.user_id, []),
         )
         techs[(membership.user_id, membership.department_id)] = tech
         rows[membership.department_id].techs.append(tech)

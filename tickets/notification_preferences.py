@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from tickets.models import Activity, NotificationPreference
@@ -40,6 +41,22 @@ DEFAULTS: dict[str, Choice] = {
 }
 
 
+# Kinds whose recipients the rules fix by role (tickets/notifying.py), besides the ticket's owner
+# who hears of everything: there is no "my departments' tickets" scope to choose for them, only
+# whether to be emailed. Each with who hears of it, as the preferences table says.
+FIXED_RECIPIENTS = {
+    Activity.REPLY_HELD: gettext_lazy("The department's managers, and the ticket's owner"),
+    Activity.REPLY_APPROVED: gettext_lazy("You, as the author, and the ticket's owner"),
+    Activity.REPLY_REJECTED: gettext_lazy("You, as the author, and the ticket's owner"),
+    Activity.MENTIONED: gettext_lazy("You, when mentioned, and the ticket's owner"),
+}
+
+
+def has_scope(activity: str) -> bool:
+    """Whether the in-app scope ("my tickets" / "and my departments'") applies to the kind."""
+    return activity not in FIXED_RECIPIENTS
+
+
 def preferences_for(user_ids: Iterable[int]) -> dict[tuple[int, str], Choice]:
     """Every (user, activity) of these people that differs from nothing: the saved rows; ask
     `preference_of` for a pair, which falls back to the defaults. One query."""
@@ -71,7 +88,8 @@ def preferences_table(user: User) -> list[tuple[str, str, Choice]]:
 
 def notification_preferences_save(*, user: User, choices: Mapping[str, Choice]) -> None:
     """Save one person's choices, only their own rows, all or nothing. Every kind of activity
-    must be given, with a known in-app scope and email choice."""
+    must be given, with a known in-app scope and email choice; kinds whose recipients are fixed
+    (FIXED_RECIPIENTS) take no scope but "my tickets"."""
     if not (user.is_active and (user.is_tech or user.is_superuser)):
         raise PermissionDenied(_("Only staff members have notification preferences."))
     if set(choices) != set(Activity.values):
@@ -79,6 +97,12 @@ def notification_preferences_save(*, user: User, choices: Mapping[str, Choice]) 
     for choice in choices.values():
         if choice.in_app not in InApp.values or choice.email not in Email.values:
             raise ValidationError(_("Choose one of the offered options."))
+    for activity, choice in choices.items():
+        if not has_scope(activity) and choice.in_app != InApp.MINE:
+            raise ValidationError(
+                _("Who hears of “%(kind)s” is fixed: %(who)s. There is no scope to choose.")
+                % {"kind": Activity(activity).label, "who": FIXED_RECIPIENTS[activity]}
+            )
     rows = [
         NotificationPreference(
             user=user, activity=activity, in_app=choice.in_app, email=choice.email

@@ -4,7 +4,8 @@ The rules, for each activity row:
 - the responsible tech (the ticket's owner) hears of everything;
 - by their preference ("my tickets and my departments' tickets"), the members of the departments
   the responsible tech works in (for an unowned ticket: the ticket's department) who may see the
-  ticket: a tech never learns about a ticket in another tech's pool they could not open;
+  ticket: a tech never learns about a ticket in another tech's pool they could not open — except
+  for held and decided replies and mentions, whose recipients are fixed by the next rules;
 - a held reply: the department's managers, who approve it, whatever their preference;
 - a held reply approved or rejected: the trainee who wrote it;
 - a transfer: the old owner and the new one;
@@ -37,7 +38,7 @@ from tickets.models import (
     NotificationReason,
     Ticket,
 )
-from tickets.notification_preferences import preference_of, preferences_for
+from tickets.notification_preferences import has_scope, preference_of, preferences_for
 
 Reason = NotificationReason
 
@@ -89,7 +90,14 @@ def notifications_for_activity(messages: Sequence[Message]) -> None:
         )
         for row in rows
     }
-    followers = {row.pk: memberships.followers_of(tickets[row.ticket_id]) for row in rows}
+    # Held and decided replies and mentions go to whom the rules name, whatever anyone's scope
+    # (tickets.notification_preferences.FIXED_RECIPIENTS): no followers for them.
+    followers = {
+        row.pk: (
+            memberships.followers_of(tickets[row.ticket_id]) if has_scope(row.activity) else set()
+        )
+        for row in rows
+    }
     candidates = {user_id for found in chosen.values() for user_id in found}
     candidates |= {user_id for found in followers.values() for user_id in found}
     if not candidates:

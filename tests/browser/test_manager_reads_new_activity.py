@@ -24,6 +24,9 @@ def test_manager_opens_the_board_reads_new_activity_and_marks_it_seen(
     assert support.get_by_test_id("count-overdue").inner_text() == "1"
     assert support.get_by_test_id("count-at-risk").inner_text() == "1"
     assert OVERDUE in support.get_by_test_id("oldest-waiting").inner_text()
+    # Absences on the board: Alex away now, Tom standing in, Terry away later.
+    assert "Substitute for Alex Away" in support.inner_text()
+    assert "Away from" in support.get_by_test_id("absence-ahead-badge").inner_text()
     new = page.get_by_test_id("board-new-activity")
     assert "new" in new.inner_text() and not new.inner_text().strip().endswith("0 new")
     screenshot("manager-board")
@@ -46,9 +49,17 @@ def test_manager_opens_the_board_reads_new_activity_and_marks_it_seen(
     screenshot("manager-activity-transfers")
 
     page.goto(f"{live_server.url}/manage/activity/")
+    # A hand-over at Alex's absence was nobody's doing by hand: the feed says so.
+    assert "Automatic (Alex Away's absence)" in page.inner_text("body")
+    # Opened from the feed, the ticket leads back to it.
+    page.get_by_test_id("activity-row").first.get_by_role("link").click()
+    page.get_by_test_id("back-link").click()
+    page.wait_for_url(f"{live_server.url}/manage/activity/")
     page.get_by_test_id("mark-all-seen").click()
     page.get_by_text("Everything shown is marked seen.").wait_for()
     assert page.get_by_test_id("activity-new").count() == 0
+    assert page.get_by_test_id("mark-all-seen").count() == 0
+    assert page.get_by_test_id("nothing-new").is_visible()
     screenshot("manager-activity-seen")
 
     manager = User.objects.get(email="manager@example.com")

@@ -55,6 +55,9 @@ def test_tech_sees_the_bell_count_reads_the_list_and_opens_the_ticket(
     page.goto(f"{live_server.url}/notifications/")
     page.get_by_role("link", name="Choose what you are told").click()
     section = page.locator("#notification-preferences")
+    # Kinds whose recipients are fixed say who hears of them: no scope to choose.
+    assert section.get_by_label("Reply held for approval: in the helpdesk").count() == 0
+    assert section.get_by_text("You, when mentioned, and the ticket's owner").is_visible()
     section.get_by_label("Customer reply: by email").select_option("digest")
     section.get_by_role("button", name="Save notification choices").click()
     page.get_by_text("Your notification choices are saved.").wait_for()

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reselect, reswap, retarget
@@ -25,6 +26,22 @@ from tickets.views.questionnaire import (
     posted_questionnaire,
     questionnaire_form,
 )
+
+# The pages a ticket may be opened from that offer a way back (`?from=<key>`): a fixed set of
+# named routes, never a URL taken from the request.
+CAME_FROM = {
+    "activity": ("manage:activity", gettext_lazy("Back to new activity")),
+    "board": ("manage:board", gettext_lazy("Back to the board")),
+}
+
+
+def came_from(request) -> dict | None:
+    """The way back to the page the ticket was opened from, if it is one of CAME_FROM."""
+    found = CAME_FROM.get(request.GET.get("from", ""))
+    if found is None:
+        return None
+    route, label = found
+    return {"url": reverse(route), "label": label}
 
 
 def _page(number):
@@ -91,7 +108,10 @@ def ticket_detail(request, number):
         if result.claimed:
             messages.success(request, _("%(tag)s is now in your pool.") % {"tag": ticket.tag})
             ticket = access.ticket_for_staff(user=request.user, number=number)
-    return render(request, "tickets/desk_ticket.html", ticket_page_context(request, ticket))
+    context = ticket_page_context(request, ticket)
+    # Only supervisors have the manager area to go back to.
+    context["came_from"] = came_from(request) if context["supervisor"] else None
+    return render(request, "tickets/desk_ticket.html", context)
 
 
 @staff_required

@@ -237,6 +237,21 @@ def test_closing_by_status_stamps_closed_at(client, tech, mine):
     assert not queues.queue_tickets(user=tech, queue="mine").filter(pk=mine.pk).exists()
 
 
+def test_a_closed_tickets_header_says_when_it_was_closed_not_when_it_was_due(client, tech, mine):
+    assert mine.due_at is not None
+    client.force_login(tech)
+    open_html = client.get(page_url(mine)).content.decode()
+    assert 'data-testid="due"' in open_html and 'data-testid="closed-at"' not in open_html
+
+    client.post(status_url(mine), {"status": status_default(StatusType.CLOSED).pk})
+
+    html = client.get(page_url(mine)).content.decode()
+    assert 'data-testid="closed-at"' in html
+    assert 'data-testid="due"' not in html
+    assert "due " not in html.split("<header", 1)[1].split("</header>", 1)[0]
+    assert " left<" not in html and "overdue" not in html
+
+
 def test_an_unknown_status_changes_nothing(client, tech, mine):
     client.force_login(tech)
 

@@ -1,16 +1,29 @@
+from datetime import time
+
+import holidays as holiday_sets
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from departments.business_time import day_intervals_problem, time_offsets
 from departments.credentials import secret_encrypt
 from departments.models import (
+    BusinessCalendar,
+    BusinessHours,
     Category,
     Department,
     Dictionary,
     DictionaryEntry,
+    Holiday,
     Mailbox,
     Membership,
+    PriorityLimit,
     Question,
     WebForm,
 )
@@ -23,13 +36,162 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ("user",)
 
 
+class PriorityLimitInline(admin.TabularInline):
+    model = PriorityLimit
+    extra = 0
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "consultation_email", "response_time_limit", "is_active")
-    list_filter = ("is_active",)
+    list_display = (
+        "name",
+        "slug",
+        "consultation_email",
+        "response_time_limit",
+        "resolution_time_limit",
+        "calendar",
+        "is_active",
+    )
+    list_filter = ("is_active", "calendar")
     search_fields = ("name", "slug", "consultation_email")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [MembershipInline]
+    list_select_related = ("calendar",)
+    inlines = [PriorityLimitInline, MembershipInline]
+
+
+class ClosingTimeField(forms.TimeField):
+    """A closing time that also takes 24:00 for midnight at the end of the day (stored 00:00)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() in {"24:00", "24:00:00"}:
+            return time(0)
+        return super().to_python(value)
+
+
+class BusinessHoursForm(forms.ModelForm):
+    closes = ClosingTimeField(
+        label=_("closes"), help_text=_("24:00 or 00:00 means midnight at the end of the day.")
+    )
+
+    class Meta:
+        model = BusinessHours
+        fields = ["weekday", "opens", "closes"]
+
+
+class BusinessHoursFormSet(forms.BaseInlineFormSet):
+    """Intervals of one weekday must not overlap, and a calendar that is not 24/7 needs some
+    open time."""
+
+    def clean(self):
+        super().clean()
+        days = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or form.errors:
+                continue
+            if data.get("opens") is None or data.get("closes") is None:
+                continue
+            days.setdefault(data["weekday"], []).append(time_offsets(data["opens"], data["closes"]))
+        for weekday, intervals in sorted(days.items()):
+            if day_intervals_problem(intervals):
+                raise forms.ValidationError(
+                    gettext("The opening hours of %(day)s overlap.")
+                    % {"day": BusinessHours.Weekday(weekday).label}
+                )
+        if not days and not self.instance.always_open:
+            raise forms.ValidationError(
+                gettext("Add opening hours, or mark the calendar as always open (24/7).")
+            )
+
+
+class BusinessHoursInline(admin.TabularInline):
+    model = BusinessHours
+    form = BusinessHoursForm
+    formset = BusinessHoursFormSet
+    extra = 2
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 1
+
+
+def _country_choices():
+    names = holiday_sets.list_supported_countries()
+    return [(code, code) for code in sorted(names)]
+
+
+class ImportHolidaysForm(forms.Form):
+    country = forms.ChoiceField(
+        label=_("Country"), choices=_country_choices, help_text=_("ISO code, e.g. UA, US, DE.")
+    )
+    subdivision = forms.CharField(
+        label=_("Region (optional)"),
+        required=False,
+        max_length=10,
+        help_text=_("A state or province code where holidays differ, e.g. NY."),
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=1970, max_value=2100)
+
+    def clean(self):
+        cleaned = super().clean()
+        country, subdivision = cleaned.get("country"), cleaned.get("subdivision", "").strip()
+        if country and subdivision:
+            known = holiday_sets.list_supported_countries().get(country, [])
+            if subdivision.upper() not in {code.upper() for code in known}:
+                self.add_error(
+                    "subdivision", gettext("%(country)s has no such region.") % {"country": country}
+                )
+        return cleaned
+
+    def public_holidays(self) -> dict:
+        data = self.cleaned_data
+        return holiday_sets.country_holidays(
+            data["country"], subdiv=data["subdivision"].strip().upper() or None, years=data["year"]
+        )
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ("name", "time_zone", "always_open")
+    search_fields = ("name",)
+    inlines = [BusinessHoursInline, HolidayInline]
+    actions = ["import_public_holidays"]
+
+    @admin.action(description=_("Import a country's public holidays"))
+    def import_public_holidays(self, request, queryset):
+        if "apply" in request.POST:
+            form = ImportHolidaysForm(request.POST)
+            if form.is_valid():
+                found = form.public_holidays()
+                with transaction.atomic():
+                    for calendar in queryset:
+                        added = 0
+                        for day, name in sorted(found.items()):
+                            _row, created = Holiday.objects.get_or_create(
+                                calendar=calendar, date=day, defaults={"name": name[:100]}
+                            )
+                            added += created
+                        text = gettext(
+                            "%(calendar)s: %(added)d holidays added, %(kept)d already there."
+                        )
+                        counts = {"calendar": calendar, "added": added, "kept": len(found) - added}
+                        self.message_user(request, text % counts, messages.SUCCESS)
+                return None
+        else:
+            form = ImportHolidaysForm(initial={"year": timezone.now().year})
+        return TemplateResponse(
+            request,
+            "admin/departments/businesscalendar/import_holidays.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Import public holidays"),
+                "form": form,
+                "calendars": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 @admin.register(Membership)

@@ -10,6 +10,7 @@ from departments.models import Category, Department, Membership, WebForm
 from helpdesk.demo_absence import demo_absence_load
 from helpdesk.demo_activity import demo_activity_load
 from helpdesk.demo_approvals import demo_approvals_load
+from helpdesk.demo_calendars import demo_calendars_load
 from helpdesk.demo_notifications import demo_notifications_load
 from helpdesk.demo_questionnaires import demo_questionnaires_load
 from helpdesk.demo_sign_ins import demo_sign_ins_load
@@ -327,6 +328,7 @@ def demo_data_load() -> list[DemoLogin]:
         password=DEMO_PASSWORD,
     )
     demo_notifications_load()
+    demo_calendars_load()
     demo_activity_load()  # last: the feed's watermark sits before its activity
     return LOGINS
 

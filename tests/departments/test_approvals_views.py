@@ -7,10 +7,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import DepartmentFactory, MembershipFactory, TechFactory, WebFormFactory
+from tests.tickets.approval_support import held_mail
 from tests.tickets.conftest import png_upload
 from tickets import approvals, services, workflow
 from tickets.attachments import attachments_inspect
-from tickets.models import Message, OutboundEmail, Source
+from tickets.models import Message, OutboundEmail
+
+__all__ = ["held_mail"]  # a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -65,25 +68,6 @@ def held(submit, trainee):
         internal=False,
         attachments=attachments_inspect([png_upload("marked.png")]),
     )
-
-
-@pytest.fixture
-def held_mail(trainee, department):
-    ticket = services.ticket_create_for_customer(
-        staff=trainee,
-        email="li@example.net",
-        name="Li Wei",
-        phone="",
-        subject="Phone call: router",
-        body="Called.",
-        category=None,
-        department=department,
-        priority=3,
-        source=Source.PHONE,
-        assign_to_me=True,
-        send_confirmation=True,
-    )
-    return OutboundEmail.objects.get(ticket=ticket)
 
 
 @pytest.fixture

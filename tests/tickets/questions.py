@@ -1,6 +1,8 @@
 """Questionnaire data for the tests: dictionaries, questions, and a ticket that came in by a
 mailbox."""
 
+import pytest
+
 from departments.models import Dictionary, DictionaryEntry, Question
 from tickets.models import InboundEmail
 
@@ -46,3 +48,13 @@ def came_by_mailbox(ticket, mailbox) -> InboundEmail:
         ticket=ticket,
         subject=ticket.subject,
     )
+
+
+@pytest.fixture
+def partners(db):
+    return dictionary("Partners", "Acme", "Globex", inactive=("Initech",))
+
+
+@pytest.fixture
+def products(db):
+    return dictionary("Products", "Printer", "Scanner")

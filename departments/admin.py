@@ -57,6 +57,29 @@ class DepartmentAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ("calendar",)
     inlines = [PriorityLimitInline, MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "consultation_email", "is_active")}),
+        (
+            _("Time limits (SLA)"),
+            {
+                "fields": (
+                    "calendar",
+                    "response_time_limit",
+                    "resolution_time_limit",
+                    "sla_warning_enabled",
+                ),
+                "description": _(
+                    "Limits count business time on the calendar. Changing them recomputes the "
+                    "due times of open cases within a minute."
+                ),
+            },
+        ),
+        (
+            _("Waiting for the customer"),
+            {"fields": ("pending_reminder_days", "pending_autoclose_days")},
+        ),
+        (_("Email"), {"fields": ("auto_response_enabled",)}),
+    )
 
 
 class ClosingTimeField(forms.TimeField):

@@ -259,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.spam_purge",
         "schedule": timedelta(hours=24),
     },
+    "sla-clocks-recompute": {
+        "task": "tickets.tasks.sla_clocks_recompute",
+        "schedule": timedelta(minutes=1),
+    },
     "notification-digests": {
         "task": "tickets.tasks.notification_digests",
         "schedule": crontab(minute=0),

@@ -103,6 +103,9 @@ class MailTemplate(models.Model):
         CONSULTATION = "consultation", _("Consultation request to another department")
         NOTIFICATION = "notification", _("Notification to a staff member")
         NOTIFICATION_DIGEST = "notification_digest", _("Hourly digest of notifications")
+        ESCALATION = "escalation", _("Escalation: a case passed its time limit")
+        SLA_WARNING = "sla_warning", _("Warning: a case is at risk of passing its time limit")
+        PENDING_REMINDER = "pending_reminder", _("Reminder to a customer we are waiting for")
 
     key = models.CharField(_("mail"), max_length=30, choices=Key.choices)
     department = models.ForeignKey(

@@ -26,6 +26,7 @@ from accounts.models import User
 from tickets.events import event_add, status_set
 from tickets.mail import outbox
 from tickets.models import Message, OutboundEmail, StatusType, Ticket
+from tickets.sla.clocks import clocks_update
 
 REASON_MAX_LENGTH = 2000
 
@@ -87,10 +88,12 @@ def reply_approve(*, message: Message, manager: User, edited_body: str | None = 
         message.awaiting_approval = False
         message.approved_by = manager
         message.save(update_fields=fields)
+        fields = ["returned_at", "updated_at"]
         if ticket.first_response_at is None:
             ticket.first_response_at = timezone.now()
+            fields += ["first_response_at", *clocks_update(ticket, now=ticket.first_response_at)]
         ticket.returned_at = None  # the customer now has an answer
-        ticket.save(update_fields=["first_response_at", "returned_at", "updated_at"])
+        ticket.save(update_fields=fields)
         event_add(ticket=ticket, author=manager, event="reply_approved", data=data)
         outbox.outbox_add(kind=outbox.REPLY, ticket=ticket, message=message)
         return message

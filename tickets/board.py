@@ -4,9 +4,10 @@ Every number is a capped count (COUNT_CAP, shown as "999+"): a count of a depart
 more than COUNT_CAP + 1 index entries, so the board costs the same at a thousand tickets or a
 million. The counts of all departments are one query (one capped subquery per number, each served
 by a partial index of tickets_ticket: tickets_department_active, tickets_department_oldest,
-tickets_department_unanswered, tickets_general_pool); the pools of all techs are another
-(tickets_tech_pool). A tech's numbers only count their tickets in the departments the viewer
-supervises: a manager of A learns nothing of B."""
+tickets_department_due, tickets_department_risk, tickets_general_pool); the pools of all techs
+are another (tickets_tech_pool). Overdue and at risk are the SLA clocks' marks (tickets/sla/). A
+tech's numbers only count their tickets in the departments the viewer supervises: a manager of A
+learns nothing of B."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,9 +24,6 @@ from departments.models import Department, Membership
 from departments.selectors import departments_managed_by
 from tickets.models import Message, OutboundEmail, Ticket
 from tickets.queues import COUNT_CAP
-
-# A case is at risk when less than this share of its department's response time limit is left.
-AT_RISK_SHARE = 5
 
 
 @dataclass
@@ -128,13 +126,9 @@ _DEPARTMENT_SQL = "SELECT %s, " + ", ".join(
         ),
         _capped("t.department_id = %s AND t.status_type = 'pending'"),
         _capped("t.department_id = %s AND t.status_type = 'consultation'"),
+        _capped("t.department_id = %s AND t.due_at IS NOT NULL AND t.due_at <= %s"),
         _capped(
-            "t.department_id = %s AND t.status_type <> 'closed' "
-            "AND t.first_response_at IS NULL AND t.due_at < %s"
-        ),
-        _capped(
-            "t.department_id = %s AND t.status_type <> 'closed' "
-            "AND t.first_response_at IS NULL AND t.due_at >= %s AND t.due_at < %s"
+            "t.department_id = %s AND t.due_at IS NOT NULL AND t.risk_at <= %s AND t.due_at > %s"
         ),
         "(SELECT t.id FROM tickets_ticket t WHERE t.department_id = %s "
         "AND t.status_type IN ('new', 'open') ORDER BY t.created_at, t.id LIMIT 1)",
@@ -147,7 +141,7 @@ _TECH_SQL = "SELECT %s, %s, " + ", ".join(
         _capped("t.assignee_id = %s AND t.department_id = %s AND t.status_type IN ('new', 'open')"),
         _capped(
             "t.assignee_id = %s AND t.department_id = %s AND t.status_type <> 'closed' "
-            "AND t.first_response_at IS NULL AND t.due_at < %s"
+            "AND t.due_at IS NOT NULL AND t.due_at <= %s"
         ),
     ]
 )
@@ -155,7 +149,6 @@ _TECH_SQL = "SELECT %s, %s, " + ", ".join(
 
 def _department_params(department: Department, now: datetime) -> list:
     adapt = connection.ops.adapt_datetimefield_value
-    risk_until = now + department.response_time_limit / AT_RISK_SHARE
     pk, cap = department.pk, COUNT_CAP + 1
     return [
         pk,
@@ -164,7 +157,7 @@ def _department_params(department: Department, now: datetime) -> list:
         *(pk, cap),
         *(pk, cap),
         *(pk, adapt(now), cap),
-        *(pk, adapt(now), adapt(risk_until), cap),
+        *(pk, adapt(now), adapt(now), cap),
         pk,
     ]
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import User
 from tickets.activity import activity_mark, activity_recorded
 from tickets.models import ACTIVITY_OF_EVENT, Message, Status, StatusType, Ticket
+from tickets.sla.clocks import clocks_update
 from tickets.statuses import status_default
 
 
@@ -34,15 +35,19 @@ def status_set(
     *, ticket: Ticket, author: User | None, status_type: str = "", status: Status | None = None
 ) -> bool:
     """Move the ticket into `status`, or the default status of `status_type`; returns whether
-    anything changed. Closing stamps closed_at; any other status clears it."""
+    anything changed. Closing stamps closed_at; any other status clears it. The SLA clocks
+    follow (tickets/sla/clocks.py): pending pauses them, reopening restarts resolution."""
     new = status or status_default(status_type)
     if new.pk == ticket.status_id:
         return False
     old_name = ticket.status.name
+    reopened = ticket.status_type == StatusType.CLOSED and new.type != StatusType.CLOSED
+    now = timezone.now()
     ticket.status = new
     ticket.status_type = new.type
-    ticket.closed_at = timezone.now() if new.type == StatusType.CLOSED else None
-    ticket.save(update_fields=["status", "status_type", "closed_at", "updated_at"])
+    ticket.closed_at = now if new.type == StatusType.CLOSED else None
+    clock_fields = clocks_update(ticket, now=now, reopened=reopened)
+    ticket.save(update_fields=["status", "status_type", "closed_at", "updated_at", *clock_fields])
     event_add(
         ticket=ticket,
         author=author,

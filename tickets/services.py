@@ -35,6 +35,8 @@ from tickets.models import (
 )
 from tickets.numbering import ticket_number_next
 from tickets.ownership import owner_check, tech_may_own
+from tickets.sla.clocks import clocks_start
+from tickets.sla.policies import Policy, policy_for
 from tickets.statuses import status_default
 
 SOURCE_OF_AUDIENCE = {
@@ -44,20 +46,30 @@ SOURCE_OF_AUDIENCE = {
 }
 
 
-def ticket_build(*, number: int, status, subject: str, department: Department, **fields) -> Ticket:
-    """A new ticket, not saved yet: in the NEW status, due by the department's response time."""
+def ticket_build(
+    *,
+    number: int,
+    status,
+    subject: str,
+    department: Department,
+    policy: Policy | None = None,
+    **fields,
+) -> Ticket:
+    """A new ticket, not saved yet: in the NEW status, its SLA clocks started on the
+    department's `policy` (looked up when not given)."""
     now = timezone.now()
     fields["order_number"] = fields.get("order_number", "").strip()
-    return Ticket(
+    ticket = Ticket(
         number=number,
         subject=subject.strip(),
         department=department,
         status=status,
         status_type=StatusType.NEW,
         created_at=now,
-        due_at=now + department.response_time_limit,
         **fields,
     )
+    clocks_start(ticket, policy=policy or policy_for(department.pk), now=now)
+    return ticket
 
 
 def customer_message_build(

@@ -129,3 +129,13 @@ def absences_carry_out() -> dict:
 
     started, ended = absences_due_run()
     return {"started": started, "ended": ended}
+
+
+@shared_task(acks_late=True)
+def sla_clocks_recompute() -> int:
+    """Beat, every minute: recompute the open cases of departments whose calendar or limits
+    changed (departments/sla_changes.py marks them), in batches. A run that fails leaves the
+    mark for the next one."""
+    from tickets.sla.recompute import stale_clocks_recompute
+
+    return stale_clocks_recompute()

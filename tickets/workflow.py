@@ -26,6 +26,8 @@ from tickets.mentions import mentions_find
 from tickets.models import ACTIVE_STATUS_TYPES, Activity, Message, Status, StatusType, Ticket
 from tickets.ownership import owner_check
 from tickets.questionnaires import CLOSE, FIRST_RESPONSE, questionnaire_apply
+from tickets.sla.clocks import CLOCK_FIELDS, clocks_catch_up, clocks_derive, clocks_update
+from tickets.sla.policies import policy_for
 from tickets.statuses import status_default
 
 GET_NEXT_ATTEMPTS = 5
@@ -197,6 +199,7 @@ def ticket_reply(
             if ticket.first_response_at is None:
                 ticket.first_response_at = timezone.now()
                 changed.append("first_response_at")
+                changed.extend(clocks_update(ticket, now=ticket.first_response_at))
             ticket.returned_at = None
             changed.append("returned_at")
         ticket.save(update_fields=changed)
@@ -240,11 +243,17 @@ def ticket_transfer(
             "owner": _name(ticket.assignee),
             "owner_id": ticket.assignee_id,
         }
+        fields = ["department", "category", "assignee", "updated_at"]
         if department.pk != ticket.department_id:
             ticket.category = None  # the category routed to the old department
+            # The time so far counts on the old calendar, what is left on the new one's.
+            now = timezone.now()
+            clocks_catch_up(ticket, policy=policy_for(ticket.department_id), now=now)
+            clocks_derive(ticket, policy=policy_for(department.pk), now=now)
+            fields += CLOCK_FIELDS
         ticket.department = department
         ticket.assignee = to_tech
-        ticket.save(update_fields=["department", "category", "assignee", "updated_at"])
+        ticket.save(update_fields=fields)
         if to_tech is None:
             # Back in a general pool: waiting to be received again, whatever it was before.
             status_set(ticket=ticket, status_type=StatusType.NEW, author=by)

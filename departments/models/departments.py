@@ -45,6 +45,44 @@ class Department(models.Model):
         related_name="departments",
         help_text=_("The hours the limits count. Empty: around the clock (24/7)."),
     )
+    sla_warning_enabled = models.BooleanField(
+        _("warn when a case is at risk"),
+        default=False,
+        help_text=_(
+            "Mail the managers and the owner when a case has less than a fifth of its time "
+            "limit left, before the escalation mail."
+        ),
+    )
+    pending_reminder_days = models.PositiveSmallIntegerField(
+        _("remind a waiting customer after (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A case waiting for the customer this many days sends them the pending reminder, "
+            "once. Empty: no reminder."
+        ),
+    )
+    pending_autoclose_days = models.PositiveSmallIntegerField(
+        _("close a waiting case after (more days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Days after the reminder (or after the case started waiting, without reminders) "
+            "with no answer from the customer, when the case closes itself. Empty: never."
+        ),
+    )
+    clocks_stale_since = models.DateTimeField(
+        _("time limits changed at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Set when the calendar or a limit changes; the SLA sweep then recomputes the due "
+            "times of the department's open cases and clears it."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     auto_response_enabled = models.BooleanField(
         _("send auto-responses"),
@@ -58,8 +96,37 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
         ordering = ["name"]
 
+    # The values the SLA clocks of its cases depend on (tickets/sla/): a save that changes one
+    # marks the department's clocks stale (departments/sla_changes.py).
+    SLA_FIELDS = (
+        "response_time_limit",
+        "resolution_time_limit",
+        "calendar_id",
+        "sla_warning_enabled",
+        "pending_reminder_days",
+        "pending_autoclose_days",
+    )
+
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        from departments.sla_changes import departments_clocks_stale
+
+        loaded = getattr(self, "_sla_loaded", None)
+        super().save(*args, **kwargs)
+        if loaded is not None and loaded != self.sla_values():
+            departments_clocks_stale(department_ids=[self.pk])
+        self._sla_loaded = self.sla_values()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        department = super().from_db(db, field_names, values)
+        department._sla_loaded = department.sla_values()
+        return department
+
+    def sla_values(self) -> tuple:
+        return tuple(self.__dict__.get(name) for name in self.SLA_FIELDS)
 
     def clean(self):
         super().clean()

@@ -23,6 +23,7 @@ from tickets.services import (
     ticket_reopen_if_waiting,
     ticket_route,
 )
+from tickets.sla.policies import policy_for
 from tickets.statuses import status_default
 
 
@@ -62,6 +63,7 @@ def tickets_create_from_emails(
     managers = {r.customer.account_manager_id for r in requests if r.customer is not None}
     owners = owners_among(user_ids=managers - {None}, department=department)
     absent = set(absent_now(owners))
+    policy = policy_for(department.pk)
     tickets, messages = [], []
     for request, number in zip(requests, numbers, strict=True):
         customer = request.customer or created[normalize_email_address(request.address)]
@@ -71,6 +73,7 @@ def tickets_create_from_emails(
             subject=request.subject or "(no subject)",
             customer=customer,
             department=department,
+            policy=policy,
             category=category,
             source=Source.EMAIL,
             assignee=ticket_route(

@@ -22,6 +22,8 @@ class Activity(models.TextChoices):
     REPLY_APPROVED = "reply_approved", _("Reply approved")
     REPLY_REJECTED = "reply_rejected", _("Reply rejected")
     MENTIONED = "mentioned", _("Mention in a note")
+    SLA_AT_RISK = "sla_at_risk", _("Case at risk of missing its time limit")
+    SLA_ESCALATED = "sla_escalated", _("Escalation: a time limit passed")
 
 
 # Thread events (event_data["event"]) that are activity, and which.
@@ -32,6 +34,8 @@ ACTIVITY_OF_EVENT = {
     "status_changed": Activity.STATUS_CHANGED,
     "reply_approved": Activity.REPLY_APPROVED,
     "reply_rejected": Activity.REPLY_REJECTED,
+    "sla_warning": Activity.SLA_AT_RISK,
+    "sla_escalated": Activity.SLA_ESCALATED,
 }
 
 

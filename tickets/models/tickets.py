@@ -1,6 +1,7 @@
 """Tickets themselves: their statuses, priorities and sources, and the number counter."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -165,7 +166,30 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The SLA clocks (tickets/sla/clocks.py keeps them; business time on the department's
+    # calendar). due_at is the nearest deadline of a running clock (NULL while the case waits
+    # for the customer or is closed); risk_at the instant it has a fifth of its limit left.
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    response_limit = models.DurationField(_("response time limit"), null=True, blank=True)
+    resolution_limit = models.DurationField(_("resolution time limit"), null=True, blank=True)
+    # Business time each clock has used up to sla_mark_at (the last transition); a running
+    # clock keeps counting from the mark.
+    response_used = models.DurationField(_("response time used"), default=timedelta(0))
+    resolution_used = models.DurationField(_("resolution time used"), default=timedelta(0))
+    sla_mark_at = models.DateTimeField(_("clocks last updated"), null=True, blank=True)
+    resolution_started_at = models.DateTimeField(
+        _("resolution clock started"), null=True, blank=True
+    )
+    # Which SLA mails went out (tickets/sla/clocks.py Alert flags) and when the next one is due.
+    sla_alerts = models.PositiveSmallIntegerField(_("SLA mails sent"), default=0)
+    sla_alert_at = models.DateTimeField(_("next SLA mail due"), null=True, blank=True)
+    # Waiting for the customer: since when, the reminder, and when the next step is due.
+    pending_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    pending_reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    pending_action_at = models.DateTimeField(_("next waiting step due"), null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(_("confirmation sent"), null=True, blank=True)
     returned_at = models.DateTimeField(
         _("customer wrote back"),
@@ -214,12 +238,25 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "-created_at"], name="tickets_customer"),
             models.Index(
                 fields=["due_at"],
-                condition=~Q(status_type="closed"),
+                condition=Q(due_at__isnull=False),
                 name="tickets_due",
             ),
+            # The SLA sweeps (tickets/sla/): the next warning or escalation mail, the next
+            # pending reminder or auto-close. Only cases with one due are in these indexes, so
+            # a sweep that finds nothing reads one index page.
+            models.Index(
+                fields=["sla_alert_at"],
+                condition=Q(sla_alert_at__isnull=False),
+                name="tickets_sla_alert",
+            ),
+            models.Index(
+                fields=["pending_action_at"],
+                condition=Q(pending_action_at__isnull=False),
+                name="tickets_pending_action",
+            ),
             # The manager board (tickets/board.py), one capped count per department: its
-            # open / pending / consultation tickets, its oldest open one, and its unanswered
-            # ones by due time (overdue: due before now; at risk: due within a fifth of the limit).
+            # open / pending / consultation tickets, its oldest open one, and its cases by due
+            # time (overdue: due before now; at risk: risk_at passed, due_at not yet).
             models.Index(
                 fields=["department", "status_type"],
                 condition=~Q(status_type="closed"),
@@ -232,13 +269,18 @@ class Ticket(models.Model):
             ),
             models.Index(
                 fields=["department", "due_at"],
-                condition=~Q(status_type="closed") & Q(first_response_at__isnull=True),
-                name="tickets_department_unanswered",
+                condition=Q(due_at__isnull=False),
+                name="tickets_department_due",
+            ),
+            models.Index(
+                fields=["department", "risk_at"],
+                include=["due_at"],
+                condition=Q(due_at__isnull=False),
+                name="tickets_department_risk",
             ),
             # A tech's pool and overdue count within one department, read from the index alone.
             models.Index(
                 fields=["assignee", "department", "status_type", "due_at"],
-                include=["first_response_at"],
                 condition=Q(assignee__isnull=False) & ~Q(status_type="closed"),
                 name="tickets_tech_department",
             ),
@@ -257,11 +299,17 @@ class Ticket(models.Model):
 
     @property
     def is_overdue(self) -> bool:
+        """A running SLA clock passed (due_at is only set while one runs)."""
+        return self.due_at is not None and self.due_at <= timezone.now()
+
+    @property
+    def is_at_risk(self) -> bool:
+        """Under a fifth of a running clock's limit left, not yet overdue."""
+        now = timezone.now()
         return (
             self.due_at is not None
-            and not self.is_closed
-            and self.first_response_at is None
-            and self.due_at < timezone.now()
+            and self.risk_at is not None
+            and self.risk_at <= now < self.due_at
         )
 
 

@@ -1,0 +1,9 @@
+"""Service levels: the two clocks every case carries (first response due, resolution due) in
+business time on its department's calendar, the marks they give (at risk, overdue), and the
+sweeps that act on them (escalation, pending reminders and auto-close, recomputing after a
+change of calendar or limit).
+
+policies.py  what a department's clocks count (calendar, limits), cached per department
+clocks.py    the clock arithmetic on a ticket: start, bring up to now, derive due times
+recompute.py the background recompute of open cases when a policy changes
+"""

@@ -13,6 +13,7 @@ from departments.models import Category, Department, WebForm
 from tickets import services as ticket_services
 from tickets import workflow
 from tickets.models import Message, Priority, StatusType, Ticket
+from tickets.sla.clocks import CLOCK_FIELDS, clocks_start
 
 TRANSFERRED = "Charged for a printer we returned"
 OVERDUE = "Label printer offline since Monday"
@@ -54,10 +55,7 @@ def demo_activity_load() -> None:
         AT_RISK, "The download page has no macOS driver.", "mac@example.org", "Mia Mac"
     )
     for ticket, age in ((overdue, timedelta(hours=6)), (at_risk, timedelta(hours=3, minutes=30))):
-        Ticket.objects.filter(pk=ticket.pk).update(
-            created_at=now - age,
-            due_at=now - age + ticket.department.response_time_limit,
-        )
+        ticket_arrived_earlier(ticket, arrived=now - age)
     workflow.ticket_claim_on_open(ticket=overdue, tech=tech)
 
     # A case for Billing that arrived at Technical support.
@@ -77,3 +75,11 @@ def demo_activity_load() -> None:
             ticket=waiting, body="Two more shops are down now. Any news?"
         )
     workflow.ticket_status_change(ticket=at_risk, author=tech, status_type=StatusType.OPEN)
+
+
+def ticket_arrived_earlier(ticket: Ticket, *, arrived) -> None:
+    """Demo only: a new, untouched case as if it had arrived at `arrived`, its clocks started
+    then (so it is overdue or at risk today, in business time)."""
+    ticket.created_at = arrived
+    clocks_start(ticket, now=arrived)
+    ticket.save(update_fields=["created_at", *CLOCK_FIELDS])

@@ -26,7 +26,14 @@ NUMBERS = itertools.count(5_000_000)
 
 
 def make_ticket(department, *, status_type=StatusType.NEW, assignee=None, **fields):
+    """A ticket written as it is, its SLA columns as the clocks keep them (tickets/sla/clocks.py):
+    at risk a fifth of the response limit before it is due; no due time while it waits for the
+    customer or is closed."""
     customer = fields.pop("customer", None) or Customer.objects.create(name="Carla Customer")
+    if fields.get("due_at") and "risk_at" not in fields:
+        fields["risk_at"] = fields["due_at"] - department.response_time_limit / 5
+    if status_type in (StatusType.PENDING, StatusType.CLOSED):
+        fields["due_at"] = fields["risk_at"] = None
     return Ticket.objects.create(
         number=next(NUMBERS),
         subject=fields.pop("subject", "Printer shows E-042"),
@@ -69,25 +76,25 @@ def test_overdue_and_at_risk_meet_at_now_and_a_fifth_of_the_limit(department, ma
     department.response_time_limit = timedelta(hours=5)  # at risk: due within the next hour
     department.save()
     now = timezone.now()
-    unanswered = {
+    running = {
         "late": now - timedelta(seconds=1),
         "due now": now,
         "just inside": now + timedelta(minutes=59, seconds=59),
         "a fifth away": now + timedelta(hours=1),
-        "far": now + timedelta(hours=4),
+        "far": now + timedelta(hours=4, seconds=1),
     }
-    for subject, due_at in unanswered.items():
+    for subject, due_at in running.items():
         make_ticket(department, subject=subject, due_at=due_at)
-    # Answered or closed cases are neither, however late.
+    # Answered but past its deadline: still overdue (the resolution clock passed).
     make_ticket(department, due_at=now - timedelta(hours=2), first_response_at=now)
+    # Waiting for the customer or closed: no clock runs, however late it once was.
     make_ticket(department, status_type=StatusType.CLOSED, due_at=now - timedelta(hours=2))
     make_ticket(department, status_type=StatusType.PENDING, due_at=now - timedelta(hours=2))
 
     row = row_of(board_for(manager, now=now), department)
 
-    # late + the pending one (no first response: Ticket.is_overdue says so too)
-    assert row.overdue == 2
-    assert row.at_risk == 2  # "due now" and "just inside"
+    assert row.overdue == 3  # late, due now, the answered one
+    assert row.at_risk == 2  # "just inside" and "a fifth away"
     assert Ticket.objects.filter(subject="late").get().is_overdue
 
 

@@ -29,6 +29,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='department',
             name='sla_warning_enabled',
-            field=models.BooleanField(default=False, help_text='Mail the managers and the owner when a case has less than a fifth of its time limit left, before the escalation mail.', verbose_name='warn when a case is at risk'),
+            field=models.BooleanField(default=False, db_default=False, help_text='Mail the managers and the owner when a case has less than a fifth of its time limit left, before the escalation mail.', verbose_name='warn when a case is at risk'),
         ),
     ]

@@ -48,6 +48,7 @@ class Department(models.Model):
     sla_warning_enabled = models.BooleanField(
         _("warn when a case is at risk"),
         default=False,
+        db_default=False,  # code that predates the column still inserts departments
         help_text=_(
             "Mail the managers and the owner when a case has less than a fifth of its time "
             "limit left, before the escalation mail."

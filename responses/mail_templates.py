@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.html import escape, urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from responses.models import MailTemplate
 from responses.placeholders import PLACEHOLDER_PATTERN, PLACEHOLDERS, placeholders_render
@@ -37,6 +37,15 @@ MAIL_PLACEHOLDERS = {
     "desk_link": gettext_lazy("Notifications: the ticket's page in the desk (staff only)"),
     "notifications": gettext_lazy("Digest: one line per notification, with its link"),
     "notifications_link": gettext_lazy("Notifications: the staff member's list of notifications"),
+    # The pending reminder (to a customer we are waiting for).
+    "autoclose_days": gettext_lazy(
+        "Pending reminder: the days after which the request closes without an answer "
+        "(empty when the department never closes it)"
+    ),
+    "autoclose_notice": gettext_lazy(
+        "Pending reminder: one sentence saying when the request closes without an answer "
+        "(empty when the department never closes it)"
+    ),
 }
 
 # Values a visitor chose: shown as text, never as a link.
@@ -102,6 +111,16 @@ DEFAULTS: dict[str, tuple[str, str]] = {
             "#{{ ticket_number }}:\n\n{{ message }}\n\n"
             "Please answer by replying to this email and keep {{ ticket_tag }} in the subject; "
             "your answer goes straight back into the ticket."
+        ),
+    ),
+    Key.PENDING_REMINDER: (
+        gettext_lazy("{{ ticket_tag }} We are waiting for your answer: {{ ticket_subject }}"),
+        gettext_lazy(
+            "Hello {{ customer_name }},\n\n"
+            "we are still waiting for your answer on {{ ticket_tag }} {{ ticket_subject }}. "
+            "{{ autoclose_notice }}\n\n"
+            "Reply to this email, or use your private link:\n{{ ticket_link }}\n\n"
+            "Your support team, {{ department }}"
         ),
     ),
     Key.NOTIFICATION: (
@@ -257,6 +276,16 @@ def mail_preview(*, key: str, subject: str, body: str) -> RenderedMail:
         + _("Printer shows error E-042")
         + "\n  https://helpdesk.example.com/desk/t/1042/",
         "notifications_link": "https://helpdesk.example.com/notifications/",
+        "autoclose_days": "7",
+        # The same words tickets/sla/pending.py reminder_values() uses.
+        "autoclose_notice": ngettext(
+            "If we do not hear from you within %(days)d day, we will close the request; "
+            "writing to us later opens it again.",
+            "If we do not hear from you within %(days)d days, we will close the request; "
+            "writing to us later opens it again.",
+            7,
+        )
+        % {"days": 7},
     }
     if key == Key.NOTIFICATION_DIGEST:
         values["ticket_tag"] = ""  # a digest is about many tickets

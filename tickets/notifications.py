@@ -15,7 +15,9 @@ from responses.models import MailTemplate
 from tickets.mail import outbox
 from tickets.mail.outbound import AUTO_GENERATED, AUTO_REPLIED, OutgoingMail
 from tickets.mail.outbox import Held, Rendered
-from tickets.models import AnswerPreference, Message, OutboundEmail, Ticket
+from tickets.models import AnswerPreference, Message, OutboundEmail, StatusType, Ticket
+from tickets.sla.pending import reminder_values
+from tickets.sla.policies import Policy, policies_for
 
 
 def ticket_secret_link(ticket: Ticket) -> str:
@@ -195,6 +197,49 @@ def _consultation_mail(row: OutboundEmail) -> Rendered:
     )
 
 
+def pending_reminder_mails(rows: list[OutboundEmail]) -> list[Rendered]:
+    """The reminder to a customer we are waiting for, threaded into the case's conversation
+    like a reply (the tag in the subject, In-Reply-To / References to the thread's mail). Held
+    back when the case stopped waiting, or started waiting again, before it went out."""
+    policies = policies_for({row.ticket.department_id for row in rows if row.ticket})
+    return [_pending_reminder_mail(row, policies) for row in rows]
+
+
+def _pending_reminder_mail(row: OutboundEmail, policies: dict[int, Policy]) -> Rendered:
+    ticket, event = row.ticket, row.message
+    if (
+        ticket is None
+        or event is None
+        or ticket.status_type != StatusType.PENDING
+        or ticket.pending_since is None
+        or event.event_data.get("since") != ticket.pending_since.isoformat()
+    ):
+        return Held(_("The case is no longer waiting for the customer."))
+    address = customer_address(ticket)
+    if address is None:
+        return Held(_("The customer has no email address."))
+    subject, body = mail_template_for(
+        key=MailTemplate.Key.PENDING_REMINDER, department=ticket.department
+    )
+    values = mail_values(ticket=ticket, link=ticket_secret_link(ticket))
+    values.update(reminder_values(policies[ticket.department_id]))
+    mail = mail_render(subject=subject, body=body, values=values)
+    earlier = thread_message_ids(ticket, before=event)
+    return OutgoingMail(
+        key=row.idempotency_key,
+        kind=row.kind,
+        ticket=ticket,
+        to=address,
+        subject=mail.subject,
+        text=mail.text,
+        html=mail.html,
+        auto_submitted=AUTO_GENERATED,
+        in_reply_to=earlier[-1] if earlier else "",
+        references=earlier,
+        from_email=ticket_from_address(ticket),
+    )
+
+
 def _notification_renderers():
     # Staff notifications read the in-app list's wording (tickets/notification_mail.py).
     from tickets.notification_mail import digest_mails, notification_mails
@@ -208,4 +253,5 @@ RENDERERS = {
     outbox.REPLY: reply_mails,
     outbox.AUTO_RESPONSE: auto_response_mails,
     outbox.CONSULTATION: consultation_mails,
+    outbox.PENDING_REMINDER: pending_reminder_mails,
 }

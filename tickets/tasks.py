@@ -139,3 +139,13 @@ def sla_clocks_recompute() -> int:
     from tickets.sla.recompute import stale_clocks_recompute
 
     return stale_clocks_recompute()
+
+
+@shared_task(acks_late=True)
+def pending_steps_sweep() -> dict:
+    """Beat, every five minutes: remind the customers of cases waiting for them, and close the
+    cases waiting too long (tickets/sla/pending.py). Two runs at once take each case once; a
+    missed run is made up by the next."""
+    from tickets.sla.pending import pending_steps_sweep as sweep
+
+    return sweep()

@@ -44,6 +44,8 @@ CONFIRMATION = "confirmation"
 REPLY = "reply"
 CONSULTATION = "consultation"
 AUTO_RESPONSE = "auto_response"
+# To a customer we have waited for some days (tickets/sla/pending.py), hung on its event line.
+PENDING_REMINDER = "pending_reminder"
 # To staff: one notification (tickets/notifying.py), or the hourly digest of several.
 NOTIFICATION = "notification"
 NOTIFICATION_DIGEST = "notification_digest"
@@ -139,7 +141,7 @@ def outbox_add_many(entries: Sequence[OutboxEntry]) -> list[OutboundEmail]:
         update_fields=["idempotency_key"],
     )
     for row in rows:
-        if row.kind in (REPLY, CONSULTATION):
+        if row.kind in (REPLY, CONSULTATION, PENDING_REMINDER):
             # The message carries its mail's Message-ID from the start: answers to that mail
             # thread back to it, and later mail of the thread refers to it.
             Message.objects.filter(pk=row.message_id, email_message_id="").update(
@@ -210,9 +212,15 @@ def outbox_send_due(*, outbox_ids: Sequence[int]) -> int:
 
 
 def _sent_stamp(rows: list[OutboundEmail]) -> None:
-    """What the thread shows: a reply "emailed", a ticket's confirmation sent; and the
-    notifications a mail carried, emailed."""
-    kinds = {row.kind for row in rows} & {REPLY, CONFIRMATION, NOTIFICATION, NOTIFICATION_DIGEST}
+    """What the thread shows: a reply or a pending reminder "emailed", a ticket's confirmation
+    sent; and the notifications a mail carried, emailed."""
+    kinds = {row.kind for row in rows} & {
+        REPLY,
+        PENDING_REMINDER,
+        CONFIRMATION,
+        NOTIFICATION,
+        NOTIFICATION_DIGEST,
+    }
     if not kinds:
         return
     sent = OutboundEmail.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENT)
@@ -221,9 +229,10 @@ def _sent_stamp(rows: list[OutboundEmail]) -> None:
         Notification.objects.filter(outbound__in=sent.values("pk")).exclude(
             email_state=EmailState.EMAILED
         ).update(email_state=EmailState.EMAILED)
-    if REPLY in kinds:
+    if kinds & {REPLY, PENDING_REMINDER}:
         Message.objects.filter(
-            pk__in=sent.filter(kind=REPLY).values("message_id"), emailed_at__isnull=True
+            pk__in=sent.filter(kind__in=[REPLY, PENDING_REMINDER]).values("message_id"),
+            emailed_at__isnull=True,
         ).update(emailed_at=now)
     if CONFIRMATION in kinds:
         Ticket.objects.filter(

@@ -2,7 +2,8 @@
 or holidays, a priority limit), the departments concerned are marked stale: the SLA sweep
 (tickets/sla/recompute.py) recomputes the due times of their open cases in batches and clears
 the mark. The mark is a database column, so a change made while the broker or the cache is down
-is still carried out; the cached policies are dropped when the change commits."""
+is still carried out; the cached policies are dropped at once and again when the change
+commits."""
 
 from django.core.cache import cache
 from django.db import transaction
@@ -22,6 +23,9 @@ def departments_clocks_stale(*, department_ids) -> None:
         return
     Department.objects.filter(pk__in=ids).update(clocks_stale_since=timezone.now())
     keys = [POLICY_CACHE_KEY.format(pk) for pk in ids]
+    # Now, for the rest of this transaction; and at commit, for what another process cached
+    # from the old rows meanwhile.
+    cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 

@@ -14,6 +14,7 @@ from helpdesk.demo_calendars import demo_calendars_load
 from helpdesk.demo_notifications import demo_notifications_load
 from helpdesk.demo_questionnaires import demo_questionnaires_load
 from helpdesk.demo_sign_ins import demo_sign_ins_load
+from helpdesk.demo_sla import demo_sla_load
 from responses.models import CannedResponse
 from tickets import services as ticket_services
 from tickets import workflow
@@ -329,7 +330,8 @@ def demo_data_load() -> list[DemoLogin]:
     )
     demo_notifications_load()
     demo_calendars_load()
-    demo_activity_load()  # last: the feed's watermark sits before its activity
+    demo_activity_load()  # the feed's watermark sits before its activity
+    demo_sla_load()  # after the activity: its escalations and reminders are new to the feed
     return LOGINS
 
 

@@ -84,3 +84,18 @@ def test_demo_has_questionnaires_and_a_case_closed_with_its_answers():
     answers = {a.question_text: a.display for a in QuestionAnswer.objects.filter(ticket=closed)}
     assert answers["Which product was it about?"] == "Router X2"
     assert answers["Was the problem solved?"] == "Yes"
+
+
+def test_demo_shows_a_reminded_and_an_auto_closed_waiting_case():
+    from helpdesk.demo_sla import AUTO_CLOSED, REMINDED
+    from tickets.models import Message, OutboundEmail, StatusType
+
+    call_command("demo_data")
+    call_command("demo_data")
+
+    reminded = Ticket.objects.get(subject=REMINDED)
+    assert reminded.status_type == StatusType.PENDING and reminded.pending_reminded_at
+    assert OutboundEmail.objects.filter(ticket=reminded, kind="pending_reminder").count() == 1
+    closed = Ticket.objects.get(subject=AUTO_CLOSED)
+    assert closed.status_type == StatusType.CLOSED
+    assert Message.objects.filter(ticket=closed, event_data__event="auto_closed").count() == 1

@@ -153,7 +153,9 @@ def clocks_running(ticket: Ticket) -> list[Clock]:
     return [Clock.RESOLUTION]
 
 
-def clock_time_left(ticket: Ticket, *, policy: Policy, now: datetime) -> tuple[Clock, timedelta]:
+def clock_time_left(
+    ticket: Ticket, *, policy: Policy, now: datetime
+) -> tuple[Clock, timedelta] | None:
     """The clock nearest its limit and the business time it has left now (negative: overdue
     by that much). Paused clocks have what they had when they stopped. None when closed."""
     if ticket.status_type == StatusType.CLOSED:

@@ -263,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.sla_clocks_recompute",
         "schedule": timedelta(minutes=1),
     },
+    "sla-alerts": {
+        "task": "tickets.tasks.sla_alerts_sweep",
+        "schedule": timedelta(minutes=1),
+    },
     "notification-digests": {
         "task": "tickets.tasks.notification_digests",
         "schedule": crontab(minute=0),

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -83,7 +83,7 @@ def sla_alerts_sweep(*, now: datetime | None = None, batch: int = BATCH) -> int:
             tickets = list(
                 Ticket.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(sla_alert_at__lte=now)
-                .order_by("sla_alert_at", "pk")[:batch]
+                .order_by("sla_alert_at")[:batch]
             )
             if not tickets:
                 return recorded  # the rest are locked: another sweep or a writer has them
@@ -99,8 +99,12 @@ def sla_alerts_sweep(*, now: datetime | None = None, batch: int = BATCH) -> int:
 
 
 def _any_due(now: datetime) -> bool:
-    """One query on the partial index tickets_sla_alert, outside any transaction."""
-    return Ticket.objects.filter(sla_alert_at__lte=now).values("pk")[:1].exists()
+    """One query, outside any transaction: the earliest alert time up to now, read from the
+    partial index tickets_sla_alert alone. Ordered by the indexed column so the planner walks
+    the index even while its statistics still count many cases due (just after a burst of
+    escalations, before the next ANALYZE) instead of scanning the table."""
+    due = Ticket.objects.filter(sla_alert_at__lte=now).order_by("sla_alert_at")
+    return due.values_list("sla_alert_at", flat=True)[:1].first() is not None
 
 
 def _alerts_send(tickets: list[Ticket], *, now: datetime) -> int:
@@ -129,10 +133,28 @@ def _alerts_send(tickets: list[Ticket], *, now: datetime) -> int:
         events = _events_write(alerts)
         _mails_write(alerts, events, recipients=escalation_recipients(a.ticket for a in alerts))
     if alerted:
-        Ticket.objects.bulk_update(alerted, ["sla_alerts", "sla_alert_at"])
+        _alert_fields_save(alerted)
     if rederived:
         Ticket.objects.bulk_update(rederived, CLOCK_FIELDS)  # sla_alerts and sla_alert_at too
     return len(alerts)
+
+
+def _alert_fields_save(tickets: list[Ticket]) -> None:
+    """Save only sla_alerts and sla_alert_at of the batch, in one statement. (bulk_update
+    builds a CASE expression per row and field, which costs more than the rest of a batch.)"""
+    table = Ticket._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET "sla_alerts" = v.alerts, "sla_alert_at" = v.alert_at'
+            " FROM unnest(%s::bigint[], %s::integer[], %s::timestamptz[])"
+            " AS v(id, alerts, alert_at)"
+            f' WHERE "{table}"."id" = v.id',
+            [
+                [ticket.pk for ticket in tickets],
+                [int(ticket.sla_alerts) for ticket in tickets],
+                [ticket.sla_alert_at for ticket in tickets],
+            ],
+        )
 
 
 def _due_at(ticket: Ticket, clock: Clock) -> datetime:

@@ -267,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.pending_steps_sweep",
         "schedule": timedelta(minutes=5),
     },
+    "sla-alerts": {
+        "task": "tickets.tasks.sla_alerts_sweep",
+        "schedule": timedelta(minutes=1),
+    },
     "notification-digests": {
         "task": "tickets.tasks.notification_digests",
         "schedule": crontab(minute=0),

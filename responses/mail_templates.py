@@ -32,9 +32,13 @@ MAIL_PLACEHOLDERS = {
     "message": gettext_lazy("The text of the reply, or the consultation question"),
     "status": gettext_lazy("The ticket's status"),
     # Notifications to staff (never to customers).
-    "recipient_name": gettext_lazy("Notifications: the staff member it goes to"),
+    "recipient_name": gettext_lazy(
+        "Notifications, escalation and warning: the staff member it goes to"
+    ),
     "what_happened": gettext_lazy("Notifications: what happened, in one line"),
-    "desk_link": gettext_lazy("Notifications: the ticket's page in the desk (staff only)"),
+    "desk_link": gettext_lazy(
+        "Notifications, escalation and warning: the ticket's page in the desk (staff only)"
+    ),
     "notifications": gettext_lazy("Digest: one line per notification, with its link"),
     "notifications_link": gettext_lazy("Notifications: the staff member's list of notifications"),
     # The pending reminder (to a customer we are waiting for).
@@ -46,6 +50,14 @@ MAIL_PLACEHOLDERS = {
         "Pending reminder: one sentence saying when the request closes without an answer "
         "(empty when the department never closes it)"
     ),
+    # Escalation and at-risk warning mails to staff.
+    "sla_clock": gettext_lazy(
+        "Escalation and warning: which time limit, “first response” or “resolution”"
+    ),
+    "due_time": gettext_lazy(
+        "Escalation and warning: when that time limit is due, in the recipient's time zone"
+    ),
+    "owner_name": gettext_lazy("Escalation and warning: the ticket's owner"),
 }
 
 # Values a visitor chose: shown as text, never as a link.
@@ -141,6 +153,37 @@ DEFAULTS: dict[str, tuple[str, str]] = {
             "this happened on tickets you follow since the last digest:\n\n"
             "{{ notifications }}\n\n"
             "All your notifications:\n{{ notifications_link }}"
+        ),
+    ),
+    Key.ESCALATION: (
+        gettext_lazy("{{ ticket_tag }} Escalation: {{ sla_clock }} overdue: {{ ticket_subject }}"),
+        gettext_lazy(
+            "Hello {{ recipient_name }},\n\n"
+            "ticket #{{ ticket_number }} ({{ department }}) passed its {{ sla_clock }} time "
+            "limit: it was due {{ due_time }}.\n\n"
+            "Subject: {{ ticket_subject }}\n"
+            "Customer: {{ customer_name }}\n"
+            "Owner: {{ owner_name }}\n"
+            "Status: {{ status }}\n\n"
+            "Open the ticket:\n{{ desk_link }}\n\n"
+            "This mail goes to the department's managers and to the ticket's owner (to the "
+            "department's techs while it has none), once for each time limit."
+        ),
+    ),
+    Key.SLA_WARNING: (
+        gettext_lazy(
+            "{{ ticket_tag }} At risk: {{ sla_clock }} due {{ due_time }}: {{ ticket_subject }}"
+        ),
+        gettext_lazy(
+            "Hello {{ recipient_name }},\n\n"
+            "ticket #{{ ticket_number }} ({{ department }}) has less than a fifth of its "
+            "{{ sla_clock }} time left: it is due {{ due_time }}.\n\n"
+            "Subject: {{ ticket_subject }}\n"
+            "Customer: {{ customer_name }}\n"
+            "Owner: {{ owner_name }}\n"
+            "Status: {{ status }}\n\n"
+            "Open the ticket:\n{{ desk_link }}\n\n"
+            "If the time limit passes, the department's managers get the escalation mail."
         ),
     ),
 }
@@ -286,6 +329,9 @@ def mail_preview(*, key: str, subject: str, body: str) -> RenderedMail:
             7,
         )
         % {"days": 7},
+        "sla_clock": _("first response"),
+        "due_time": "30.11.2026 14:30 (Europe/Berlin)",
+        "owner_name": "Tom Tech",
     }
     if key == Key.NOTIFICATION_DIGEST:
         values["ticket_tag"] = ""  # a digest is about many tickets

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from tickets.models import Activity, Message
+from tickets.sla.wording import SLA_EVENTS, sla_event_text
 
 PAGE_SIZE = 50
 EXCERPT_LENGTH = 140
@@ -34,6 +35,8 @@ ICONS = {
     Activity.REPLY_APPROVED: "bi-check2-circle",
     Activity.REPLY_REJECTED: "bi-x-circle",
     Activity.MENTIONED: "bi-at",
+    Activity.SLA_AT_RISK: "bi-hourglass-split",
+    Activity.SLA_ESCALATED: "bi-alarm",
 }
 
 
@@ -148,6 +151,8 @@ def _who(message: Message) -> str:
 
 def _excerpt(message: Message) -> str:
     data = message.event_data or {}
+    if data.get("event") in SLA_EVENTS:
+        return sla_event_text(data)
     if message.activity == Activity.STATUS_CHANGED:
         return f"{data.get('from', '')} → {data.get('to', '')}"
     if message.activity == Activity.REPLY_REJECTED and data.get("reason"):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from tickets.activity_feed import absence_move_text
 from tickets.models import Activity, Notification, NotificationReason
+from tickets.sla.wording import SLA_EVENTS, sla_event_text
 
 UNREAD_CAP = 99  # the bell shows "99+" beyond this
 PAGE_SIZE = 25
@@ -133,6 +134,8 @@ def notification_summary(notification: Notification) -> str:
     if reason == NotificationReason.TRANSFERRED_FROM_YOU:
         return _("%(name)s transferred the ticket away from you") % {"name": who}
     activity = notification.activity
+    if event in SLA_EVENTS:
+        return sla_event_text(data)
     if activity == Activity.REPLY_APPROVED:
         if reason == NotificationReason.YOUR_REPLY_DECIDED:
             return _("%(name)s approved your reply") % {"name": who}

@@ -49,6 +49,13 @@ FIXED_RECIPIENTS = {
     Activity.REPLY_APPROVED: gettext_lazy("You, as the author, and the ticket's owner"),
     Activity.REPLY_REJECTED: gettext_lazy("You, as the author, and the ticket's owner"),
     Activity.MENTIONED: gettext_lazy("You, when mentioned, and the ticket's owner"),
+    # The same people the SLA sweep mails (tickets/sla/escalation.py).
+    Activity.SLA_AT_RISK: gettext_lazy(
+        "The department's managers, and the ticket's owner (its techs while it has none)"
+    ),
+    Activity.SLA_ESCALATED: gettext_lazy(
+        "The department's managers, and the ticket's owner (its techs while it has none)"
+    ),
 }
 
 

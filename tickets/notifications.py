@@ -247,8 +247,16 @@ def _notification_renderers():
     return {outbox.NOTIFICATION: notification_mails, outbox.NOTIFICATION_DIGEST: digest_mails}
 
 
+def _sla_renderers():
+    # The SLA sweep's mails to staff (tickets/sla/escalation_mail.py).
+    from tickets.sla.escalation_mail import sla_mails
+
+    return {outbox.ESCALATION: sla_mails, outbox.SLA_WARNING: sla_mails}
+
+
 RENDERERS = {
     **_notification_renderers(),
+    **_sla_renderers(),
     outbox.CONFIRMATION: confirmation_mails,
     outbox.REPLY: reply_mails,
     outbox.AUTO_RESPONSE: auto_response_mails,

@@ -9,7 +9,10 @@ The rules, for each activity row:
 - a held reply: the department's managers, who approve it, whatever their preference;
 - a held reply approved or rejected: the trainee who wrote it;
 - a transfer: the old owner and the new one;
-- a mention (`@name` in a note or reply, found by tickets.mentions): each staff member named.
+- a mention (`@name` in a note or reply, found by tickets.mentions): each staff member named;
+- a case at risk of passing its time limit, or escalated because it did: the department's
+  managers, and for a case nobody owns the department's techs (the people the SLA mails go to,
+  tickets/sla/escalation.py).
 Nobody is told of their own action; inactive people and customers never.
 
 Email follows each person's preference for the kind of activity: at once (an outbox row in this
@@ -53,6 +56,7 @@ REASON_RANK = [
     Reason.YOUR_DEPARTMENT,
 ]
 MENTION_KINDS = (Message.Kind.NOTE, Message.Kind.REPLY)
+SLA_ACTIVITIES = (Activity.SLA_AT_RISK, Activity.SLA_ESCALATED)
 
 
 def notification_outbox_key(*, recipient_id: int, message_id: int) -> str:
@@ -86,6 +90,7 @@ def notifications_for_activity(messages: Sequence[Message]) -> None:
             row,
             tickets[row.ticket_id],
             managers=memberships.managers,
+            members=memberships.members,
             decided_authors=decided_authors,
         )
         for row in rows
@@ -197,7 +202,7 @@ def _decided_reply_authors(rows: list[Message]) -> dict[int, int | None]:
 
 
 def _direct_recipients(
-    row: Message, ticket: _TicketFacts, *, managers, decided_authors
+    row: Message, ticket: _TicketFacts, *, managers, members, decided_authors
 ) -> dict[int, str]:
     found: list[tuple[int | None, str]] = [(ticket.assignee_id, Reason.YOUR_TICKET)]
     data = row.event_data or {}
@@ -209,6 +214,10 @@ def _direct_recipients(
     elif row.activity in (Activity.REPLY_APPROVED, Activity.REPLY_REJECTED):
         author = decided_authors.get(data.get("message"))
         found.append((author, Reason.YOUR_REPLY_DECIDED))
+    elif row.activity in SLA_ACTIVITIES:
+        found += [(user_id, Reason.YOUR_DEPARTMENT) for user_id in managers[row.department_id]]
+        if ticket.assignee_id is None:
+            found += [(user_id, Reason.YOUR_DEPARTMENT) for user_id in members[row.department_id]]
     if row.kind in MENTION_KINDS:
         for mention in data.get("mentions") or ():
             found.append((_an_id(mention.get("id")), Reason.MENTIONED))

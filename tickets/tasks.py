@@ -149,3 +149,13 @@ def pending_steps_sweep() -> dict:
     from tickets.sla.pending import pending_steps_sweep as sweep
 
     return sweep()
+
+
+@shared_task(acks_late=True)
+def sla_alerts_sweep() -> int:
+    """Beat, every minute: the escalation mails of cases whose SLA clock passed, and the at-risk
+    warnings where departments want them (tickets/sla/escalation.py). Each clock of each case is
+    alerted once, however many runs or workers see it; a missed run is made up by the next."""
+    from tickets.sla.escalation import sla_alerts_sweep as sweep
+
+    return sweep()

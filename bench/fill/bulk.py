@@ -68,6 +68,7 @@ WITH draws AS (
     SELECT s.*,
            (%(department_ids)s::bigint[])[dept] AS department_id,
            (%(limits)s::interval[])[dept] AS sla,
+           (%(resolution_limits)s::interval[])[dept] AS resolution_sla,
            now() - CASE state WHEN 'closed' THEN r_age * interval '730 days'
                               WHEN 'pending' THEN r_age * interval '45 days'
                               ELSE r_age * r_age * interval '30 days' END AS created
@@ -76,39 +77,78 @@ WITH draws AS (
 INSERT INTO tickets_ticket (
     number, subject, customer_id, department_id, category_id, priority, status_id, status_type,
     source, assignee_id, order_number, answer_preference, access_token, created_at, updated_at,
-    first_response_at, closed_at, due_at
+    first_response_at, closed_at,
+    due_at, risk_at, response_due_at, resolution_due_at, response_limit, resolution_limit,
+    response_used, resolution_used, sla_mark_at, resolution_started_at, sla_alerts, sla_alert_at,
+    pending_since
 )
 SELECT nextval('tickets_ticket_number_seq'), subject, customer_id, department_id, category_id,
        priority, status_id, status_type, source, assignee_id, '', 'answer_by_email',
        md5(random()::text) || lpad(g::text, 11, '0'), created,
-       coalesce(closed_at, first_response_at, created), first_response_at, closed_at, due_at
+       coalesce(closed_at, first_response_at, created), first_response_at, closed_at,
+       -- The clocks as tickets/sla/clocks.py keeps them, on a 24/7 calendar: only new and open
+       -- cases have a running clock (due_at, risk_at, the next SLA mail); the first response
+       -- clock runs until the first reply; a clock that passed before now was escalated.
+       CASE WHEN running THEN CASE WHEN first_response_at IS NULL
+                                   THEN least(response_due, resolution_due)
+                                   ELSE resolution_due END END,
+       CASE WHEN running THEN least(
+           CASE WHEN first_response_at IS NULL THEN
+                CASE WHEN response_due - sla / 5 > mark THEN response_due - sla / 5
+                     ELSE least(mark, response_due) END END,
+           CASE WHEN resolution_due - resolution_sla / 5 > mark
+                THEN resolution_due - resolution_sla / 5
+                ELSE least(mark, resolution_due) END) END,
+       response_due, resolution_due, sla, resolution_sla,
+       coalesce(first_response_at, mark) - created, mark - created, mark, created, alerts,
+       CASE WHEN running THEN least(
+           CASE WHEN first_response_at IS NULL AND alerts & 2 = 0 THEN response_due END,
+           CASE WHEN alerts & 8 = 0 THEN resolution_due END) END,
+       CASE WHEN status_type = 'pending' THEN mark END
 FROM (
-    SELECT g, created, department_id,
-           (%(subjects)s::text[])[1 + floor(r_subject * %(subject_count)s)::int] AS subject,
-           %(first_customer)s + floor(r_customer * %(customers)s)::bigint AS customer_id,
-           CASE WHEN r_category < 0.2 THEN NULL
-                ELSE (%(first_categories)s::bigint[])[dept] + mod(floor(r_category * 30)::int, 3)
-           END AS category_id,
-           1 + width_bucket(r_priority, %(priority_cuts)s::float8[]) AS priority,
-           CASE state WHEN 'closed' THEN %(closed)s WHEN 'pending' THEN %(pending)s
-                      WHEN 'general' THEN CASE WHEN r_response < 0.9 THEN %(new)s
-                                               ELSE %(open)s END
-                      ELSE %(open)s END AS status_id,
-           CASE state WHEN 'closed' THEN 'closed' WHEN 'pending' THEN 'pending'
-                      WHEN 'general' THEN CASE WHEN r_response < 0.9 THEN 'new' ELSE 'open' END
-                      ELSE 'open' END AS status_type,
-           (%(sources)s::text[])[1 + width_bucket(r_source, %(source_cuts)s::float8[])] AS source,
-           CASE WHEN state = 'general' THEN NULL
-                ELSE (%(tech_ids)s::bigint[])[(%(tech_offsets)s::int[])[dept] + 1
-                     + floor(r_tech * (%(tech_counts)s::int[])[dept])::int]
-           END AS assignee_id,
-           CASE WHEN state IN ('closed', 'pending') OR (state = 'assigned' AND r_response < 0.5)
-                THEN created + r_response * sla END AS first_response_at,
-           CASE WHEN state = 'closed'
-                THEN least(now(), created + sla + r_closing * interval '5 days') END AS closed_at,
-           created + sla AS due_at
-    FROM shaped
-    ORDER BY created
+    SELECT c.*, status_type IN ('new', 'open') AS running,
+           CASE WHEN coalesce(first_response_at, mark) > response_due THEN 3 ELSE 0 END
+           + CASE WHEN mark > resolution_due THEN 12 ELSE 0 END AS alerts
+    FROM (
+        -- The clocks' last update: the closing, the reply that made the case wait, or now.
+        SELECT o.*, CASE status_type WHEN 'closed' THEN closed_at
+                                     WHEN 'pending' THEN coalesce(first_response_at, created)
+                                     ELSE now() END AS mark,
+               created + sla AS response_due, created + resolution_sla AS resolution_due
+        FROM (
+            SELECT g, created, department_id, sla, resolution_sla,
+                   (%(subjects)s::text[])[1 + floor(r_subject * %(subject_count)s)::int]
+                       AS subject,
+                   %(first_customer)s + floor(r_customer * %(customers)s)::bigint AS customer_id,
+                   CASE WHEN r_category < 0.2 THEN NULL
+                        ELSE (%(first_categories)s::bigint[])[dept]
+                             + mod(floor(r_category * 30)::int, 3)
+                   END AS category_id,
+                   1 + width_bucket(r_priority, %(priority_cuts)s::float8[]) AS priority,
+                   CASE state WHEN 'closed' THEN %(closed)s WHEN 'pending' THEN %(pending)s
+                              WHEN 'general' THEN CASE WHEN r_response < 0.9 THEN %(new)s
+                                                       ELSE %(open)s END
+                              ELSE %(open)s END AS status_id,
+                   CASE state WHEN 'closed' THEN 'closed' WHEN 'pending' THEN 'pending'
+                              WHEN 'general' THEN CASE WHEN r_response < 0.9 THEN 'new'
+                                                       ELSE 'open' END
+                              ELSE 'open' END AS status_type,
+                   (%(sources)s::text[])[1 + width_bucket(r_source, %(source_cuts)s::float8[])]
+                       AS source,
+                   CASE WHEN state = 'general' THEN NULL
+                        ELSE (%(tech_ids)s::bigint[])[(%(tech_offsets)s::int[])[dept] + 1
+                             + floor(r_tech * (%(tech_counts)s::int[])[dept])::int]
+                   END AS assignee_id,
+                   CASE WHEN state IN ('closed', 'pending')
+                             OR (state = 'assigned' AND r_response < 0.5)
+                        THEN least(now(), created + r_response * sla) END AS first_response_at,
+                   CASE WHEN state = 'closed'
+                        THEN least(now(), created + sla + r_closing * interval '5 days')
+                   END AS closed_at
+            FROM shaped
+            ORDER BY created
+        ) AS o
+    ) AS c
 ) AS ordered
 """
 
@@ -123,6 +163,7 @@ def tickets_insert(cursor, tickets: int, staff: Staff) -> None:
             "department_cuts": _cuts([share for _n, _h, share in DEPARTMENTS]),
             "department_ids": staff.department_ids,
             "limits": staff.department_limits,
+            "resolution_limits": staff.resolution_limits,
             "subjects": SUBJECTS,
             "subject_count": len(SUBJECTS),
             "first_customer": first_customer,

@@ -4,7 +4,7 @@ Names, subjects and bodies are few and repeated: the pages being timed care abou
 string lengths, not about variety."""
 
 # Bump when the generated shape changes: a kept database filled by another version is refilled.
-FILL_VERSION = "1"
+FILL_VERSION = "2"  # 2: the SLA clocks on every ticket, resolution limits on departments
 SEED = 20240611
 
 MEASURED_TECH_EMAIL = "measured-tech@bench.example.com"
@@ -28,6 +28,8 @@ DEPARTMENTS = [
     ("Security", 2, 0.04),
     ("Partners", 72, 0.03),
 ]
+# Each department's resolution limit is this many times its response limit.
+RESOLUTION_FACTOR = 3
 # department index -> the measured tech's retrieval priority there
 MEASURED_MEMBERSHIPS = {0: 3, 1: 1, 4: 2}
 

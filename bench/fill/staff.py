@@ -12,6 +12,7 @@ from bench.fill.shape import (
     FIRST_NAMES,
     MEASURED_MEMBERSHIPS,
     MEASURED_TECH_EMAIL,
+    RESOLUTION_FACTOR,
     TECHS,
 )
 
@@ -23,7 +24,8 @@ class Staff:
     measured_tech_id: int
     department_ids: list[int]
     measured_department_ids: list[int]
-    department_limits: list[timedelta]
+    department_limits: list[timedelta]  # first response
+    resolution_limits: list[timedelta]
     first_category_ids: list[int]
     # Techs of each department (the measured tech left out), flattened: department i's techs
     # are tech_ids[offsets[i] : offsets[i] + counts[i]].
@@ -50,16 +52,20 @@ def staff_insert(cursor, rng: random.Random) -> Staff:
         )
         tech_ids.append(cursor.fetchone()[0])
 
-    department_ids, limits = [], []
+    department_ids, limits, resolution_limits = [], [], []
     for name, hours, _share in DEPARTMENTS:
+        resolution = timedelta(hours=hours * RESOLUTION_FACTOR)
         cursor.execute(
             "INSERT INTO departments_department (name, slug, consultation_email,"
-            " response_time_limit, is_active, created_at, auto_response_enabled)"
-            " VALUES (%s, %s, '', %s, true, now() - interval '3 years', true) RETURNING id",
-            [name, name.lower().replace(" ", "-"), timedelta(hours=hours)],
+            " response_time_limit, resolution_time_limit, is_active, created_at,"
+            " auto_response_enabled, sla_warning_enabled)"
+            " VALUES (%s, %s, '', %s, %s, true, now() - interval '3 years', true, false)"
+            " RETURNING id",
+            [name, name.lower().replace(" ", "-"), timedelta(hours=hours), resolution],
         )
         department_ids.append(cursor.fetchone()[0])
         limits.append(timedelta(hours=hours))
+        resolution_limits.append(resolution)
 
     # Every other tech works in a home department and maybe one or two more.
     members: dict[int, list[int]] = {index: [] for index in range(len(DEPARTMENTS))}
@@ -119,6 +125,7 @@ def staff_insert(cursor, rng: random.Random) -> Staff:
         department_ids=department_ids,
         measured_department_ids=[department_ids[i] for i in MEASURED_MEMBERSHIPS],
         department_limits=limits,
+        resolution_limits=resolution_limits,
         first_category_ids=first_categories,
         tech_ids=flat,
         tech_offsets=offsets,

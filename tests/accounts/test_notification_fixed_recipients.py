@@ -1,6 +1,8 @@
 """Kinds of notification whose recipients are fixed by role (a held reply: the managers; a
-decided reply: its author; a mention: the person named): the preferences offer no in-app scope
-for them, say who hears instead, refuse a posted scope, and the fan-out ignores any scope."""
+decided reply: its author; a mention: the person named; a case at risk or escalated: the
+department's managers and the owner, or its techs while it has none): the preferences offer
+no in-app scope for them, say who hears instead, refuse a posted scope, and the fan-out ignores
+any scope."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,7 +21,14 @@ pytestmark = pytest.mark.django_db
 PAGE = reverse("accounts:preferences")
 InApp = NotificationPreference.InApp
 Email = NotificationPreference.Email
-FIXED = [Activity.REPLY_HELD, Activity.REPLY_APPROVED, Activity.REPLY_REJECTED, Activity.MENTIONED]
+FIXED = [
+    Activity.REPLY_HELD,
+    Activity.REPLY_APPROVED,
+    Activity.REPLY_REJECTED,
+    Activity.MENTIONED,
+    Activity.SLA_AT_RISK,
+    Activity.SLA_ESCALATED,
+]
 
 
 def form_data(**overrides) -> dict:
@@ -32,7 +41,7 @@ def form_data(**overrides) -> dict:
     return data
 
 
-def test_the_fixed_kinds_are_the_held_and_decided_replies_and_mentions():
+def test_the_fixed_kinds_are_the_held_and_decided_replies_mentions_and_sla_alerts():
     assert set(FIXED_RECIPIENTS) == set(FIXED)
 
 
@@ -50,6 +59,10 @@ def test_the_page_says_who_hears_instead_of_offering_a_scope(client, tech):
     assert "The department&#x27;s managers, and the ticket&#x27;s owner" in page
     assert "You, as the author, and the ticket&#x27;s owner" in page
     assert "You, when mentioned, and the ticket&#x27;s owner" in page
+    assert (
+        "The department&#x27;s managers, and the ticket&#x27;s owner (its techs while it has none)"
+        in page
+    )
 
 
 def test_saving_without_a_scope_for_them_saves_their_email_choice(client, tech):

@@ -49,6 +49,10 @@ PENDING_REMINDER = "pending_reminder"
 # To staff: one notification (tickets/notifying.py), or the hourly digest of several.
 NOTIFICATION = "notification"
 NOTIFICATION_DIGEST = "notification_digest"
+# To staff: a case passed an SLA clock (its department's managers and its owner, or its
+# department's techs while it has none), or is at risk of passing it (tickets/sla/escalation.py).
+ESCALATION = "escalation"
+SLA_WARNING = "sla_warning"
 
 # A new row waits this long before the sweep takes it: its own task normally sends it first.
 SWEEP_GRACE = timedelta(minutes=2)

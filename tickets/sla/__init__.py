@@ -6,4 +6,5 @@ change of calendar or limit).
 policies.py  what a department's clocks count (calendar, limits), cached per department
 clocks.py    the clock arithmetic on a ticket: start, bring up to now, derive due times
 recompute.py the background recompute of open cases when a policy changes
+marks.py     what the lists and the ticket page show: overdue, due soon, paused, time left
 """

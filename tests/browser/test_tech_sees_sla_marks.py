@@ -1,6 +1,7 @@
 """A tech's desk with a case overdue, one due soon and one waiting for the customer: each row
 says so with an icon, words and (overdue, due soon) a tint; the ticket page's header says it
-too, with the due time; the manager's board marks the department's oldest waiting case."""
+too, with the due time, and the presence poll keeps it current; the manager's board marks the
+department's oldest waiting case."""
 
 import re
 from datetime import timedelta
@@ -92,8 +93,13 @@ def test_the_desk_and_the_ticket_mark_overdue_due_soon_and_paused_cases(
     assert "overdue by 1 day 20 h" in due and "· due " in due
     screenshot("sla-marks-ticket-overdue")
 
-    page.goto(f"{live_server.url}/desk/t/{soon.number}/")
-    page.get_by_role("heading", name=SOON).wait_for()
+    with page.expect_response(lambda response: "/presence/" in response.url, timeout=30_000):
+        page.goto(f"{live_server.url}/desk/t/{soon.number}/")
+        page.get_by_role("heading", name=SOON).wait_for()
+        assert "due soon" in page.get_by_test_id("due").inner_text()
+    # The presence poll brought the mark again, out of band: still one, still due soon.
+    page.wait_for_timeout(200)
+    assert page.locator("#ticket-sla").count() == 1
     assert "due soon" in page.get_by_test_id("due").inner_text()
     # The customer's other tickets in the side panel carry their marks too.
     assert "overdue by" in page.get_by_test_id("other-ticket").filter(has_text=LATE).inner_text()
@@ -113,3 +119,11 @@ def test_the_desk_and_the_ticket_mark_overdue_due_soon_and_paused_cases(
     assert "overdue by 1 day 20 h" in oldest.inner_text()
     assert "row-overdue" in oldest.get_attribute("class")
     screenshot("sla-marks-board")
+
+    oldest.get_by_role("link", name=LATE).click()
+    page.get_by_role("heading", name=LATE).wait_for()
+    page.get_by_role("link", name="Lena Long").click()
+    row = page.get_by_test_id("customer-ticket-row").filter(has_text=SOON)
+    assert "row-at-risk" in row.get_attribute("class")
+    assert "due soon" in row.get_by_test_id("sla").inner_text()
+    screenshot("sla-marks-customer-page")

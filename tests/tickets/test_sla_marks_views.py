@@ -87,7 +87,7 @@ def opening_tag(element: str) -> str:
 def assert_marked(element: str, mark: tuple[str, str, str]) -> None:
     tint, icon, words = mark
     assert tint in opening_tag(element)
-    assert f'<i class="bi {icon}" aria-hidden="true"></i> {words}' in element
+    assert f'<i class="bi {icon}" aria-hidden="true"></i><span>{words}' in element
 
 
 def assert_unmarked(element: str) -> None:
@@ -118,7 +118,7 @@ def test_the_desk_queue_marks_overdue_and_due_soon_rows(client, cases, tech, hea
     assert_marked(element_with(html, "Soon scanner"), DUE_SOON)
     fresh = element_with(html, "Fresh fax")
     assert_unmarked(fresh)
-    assert '<i class="bi bi-clock" aria-hidden="true"></i> due in 9 h' in fresh
+    assert '<i class="bi bi-clock" aria-hidden="true"></i><span>due in 9 h' in fresh
 
 
 def test_the_pending_queue_shows_paused_cases_with_their_time_left(client, cases, tech):
@@ -130,7 +130,7 @@ def test_the_pending_queue_shows_paused_cases_with_their_time_left(client, cases
     html = client.get(DESK, {"queue": "pending"}).content.decode()
 
     row = element_with(html, "Fresh fax")
-    assert '<i class="bi bi-pause-circle" aria-hidden="true"></i> paused · 9 h left' in row
+    assert '<i class="bi bi-pause-circle" aria-hidden="true"></i><span>paused · 9 h left' in row
     assert_unmarked(row)
 
 
@@ -210,7 +210,7 @@ def test_the_ticket_header_marks_an_overdue_case_with_its_due_time_in_my_zone(cl
 
     top = header(html)
     assert '<span id="ticket-sla"' in top
-    assert '<i class="bi bi-clock-fill" aria-hidden="true"></i> overdue by 1 h' in top
+    assert '<i class="bi bi-clock-fill" aria-hidden="true"></i><span>overdue by 1 h' in top
     with timezone.override(ZoneInfo("Asia/Tokyo")):
         due = formats.date_format(timezone.localtime(cases.late.due_at), "DATETIME_FORMAT")
     assert f"due {due}" in top
@@ -222,7 +222,7 @@ def test_the_ticket_header_marks_a_case_due_soon(client, cases, tech):
     top = header(client.get(page_url(cases.soon)).content.decode())
 
     assert 'data-sla="at_risk"' in top
-    assert '<i class="bi bi-exclamation-triangle-fill" aria-hidden="true"></i> due soon' in top
+    assert '<i class="bi bi-exclamation-triangle-fill" aria-hidden="true"></i><span>due soon' in top
 
 
 def test_a_paused_case_header_says_paused_without_a_due_time(client, cases, tech):

@@ -5,7 +5,8 @@ more than COUNT_CAP + 1 index entries, so the board costs the same at a thousand
 million. The counts of all departments are one query (one capped subquery per number, each served
 by a partial index of tickets_ticket: tickets_department_active, tickets_department_oldest,
 tickets_department_due, tickets_department_risk, tickets_general_pool); the pools of all techs
-are another (tickets_tech_pool). Overdue and at risk are the SLA clocks' marks (tickets/sla/). A
+are another (tickets_tech_pool). Overdue and at risk are the SLA clocks' marks (tickets/sla/); the
+oldest case of each department carries its mark (tickets/sla/marks.py) at the board's `now`. A
 tech's numbers only count their tickets in the departments the viewer supervises: a manager of A
 learns nothing of B."""
 
@@ -24,6 +25,7 @@ from departments.models import Department, Membership
 from departments.selectors import departments_managed_by
 from tickets.models import Message, OutboundEmail, Ticket
 from tickets.queues import COUNT_CAP
+from tickets.sla.marks import MARK_FIELDS, clock_marks_attach
 
 
 @dataclass
@@ -190,8 +192,10 @@ def board_for(user: User, *, now: datetime | None = None) -> Board:
         if oldest_id:
             oldest_ids[pk] = oldest_id
     oldest = Ticket.objects.only(
-        "id", "number", "subject", "created_at", "priority", "department_id"
+        "id", "number", "subject", "created_at", "priority", *MARK_FIELDS
     ).in_bulk(oldest_ids.values())
+    # Marked at the board's `now`, as its overdue and at-risk counts are.
+    clock_marks_attach(oldest.values(), now=now)
     for pk, ticket_id in oldest_ids.items():
         rows[pk].oldest = oldest.get(ticket_id)
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from departments.models import Membership
 from tickets.models import ACTIVE_STATUS_TYPES, Message, StatusType, Ticket
+from tickets.sla.marks import clock_marks_attach
 
 PAGE_SIZE = 25
 COUNT_CAP = 999
@@ -148,7 +149,8 @@ def queue_page(
     size: int = PAGE_SIZE,
 ) -> QueuePage:
     """One page of a queue. The page's ids are found on the tickets table alone (the ranked
-    partial indexes serve it), then its rows are fetched with everything a row shows."""
+    partial indexes serve it), then its rows are fetched with everything a row shows, each
+    with its SLA mark (`ticket.sla_mark`)."""
     filters = filters or QueueFilters()
     mine = queue == "mine"
     rank = MINE_RANK if mine else RANK
@@ -182,6 +184,7 @@ def queue_page(
     page = [rows[pk] for pk in ids]
     for ticket in page:
         ticket.returned = int(ticket.returned_at is not None)
+    clock_marks_attach(page)
     next_cursor = _cursor_encode(page[-1], rank) if more and page else None
     return QueuePage(
         tickets=page, next_cursor=next_cursor, first_page=after is None, filters=filters

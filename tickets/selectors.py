@@ -6,6 +6,7 @@ from accounts.models import Customer, User
 from departments.models import Membership
 from tickets.access import tickets_visible_to_staff
 from tickets.models import Attachment, Message, Ticket, customer_visible_q
+from tickets.sla.marks import clock_marks_attach
 
 OTHER_TICKETS_SHOWN = 5
 
@@ -51,14 +52,16 @@ def customer_other_tickets(*, ticket: Ticket, user: User) -> list[Ticket]:
 
 
 def customer_tickets_for_staff(*, customer: Customer, user: User) -> tuple[list[Ticket], int]:
-    """Every ticket of the customer this person may open, and how many others exist (in other
-    techs' pools or other departments) without saying anything more about them."""
+    """Every ticket of the customer this person may open (each with its SLA mark), and how many
+    others exist (in other techs' pools or other departments) without saying anything more
+    about them."""
     visible = list(
         tickets_visible_to_staff(user)
         .filter(customer=customer)
         .select_related("status", "department", "assignee")
         .order_by("-created_at")
     )
+    clock_marks_attach(visible)
     hidden = Ticket.objects.filter(customer=customer).count() - len(visible)
     return visible, hidden
 

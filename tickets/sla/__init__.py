@@ -3,8 +3,11 @@ business time on its department's calendar, the marks they give (at risk, overdu
 sweeps that act on them (escalation, pending reminders and auto-close, recomputing after a
 change of calendar or limit).
 
-policies.py  what a department's clocks count (calendar, limits), cached per department
-clocks.py    the clock arithmetic on a ticket: start, bring up to now, derive due times
-recompute.py the background recompute of open cases when a policy changes
-pending.py   the sweep that reminds a customer we wait for, then closes the case
+policies.py    what a department's clocks count (calendar, limits), cached per department
+clocks.py      the clock arithmetic on a ticket: start, bring up to now, derive due times
+marks.py       what the lists and the ticket page show: overdue, due soon, paused, time left
+wording.py     the words of the escalation and warning lines
+escalation.py  the sweep that mails managers and owners when a clock passes (or is at risk)
+pending.py     the sweep that reminds a customer we wait for, then closes the case
+recompute.py   the background recompute of open cases when a policy changes
 """

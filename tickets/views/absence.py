@@ -20,6 +20,7 @@ from accounts.forms import AbsenceForm
 from accounts.models import User
 from departments.selectors_techs import tech_for_supervisor
 from tickets import handover
+from tickets.sla.marks import clock_marks_attach
 
 HANDED_OVER_PAGE_SIZE = 200
 
@@ -146,7 +147,7 @@ def tech_absence_stop(request, tech_id, absence_id):
 def handed_over(request):
     """The tickets handed over while the tech was away, still open and with the substitute or
     in the general pool, each to take back."""
-    rows = list(handover.handed_over_waiting(request.user)[:HANDED_OVER_PAGE_SIZE])
+    rows = _handed_over_rows(request.user)
     template = "tickets/desk_handed_over.html"
     if request.htmx:
         template += "#handed-over-list"
@@ -190,13 +191,19 @@ def take_back(request):
     else:
         messages.error(request, _("Choose a ticket to take back."))
     if request.htmx:
-        rows = list(handover.handed_over_waiting(request.user)[:HANDED_OVER_PAGE_SIZE])
+        rows = _handed_over_rows(request.user)
         return render(
             request,
             "tickets/desk_handed_over.html#handed-over-list",
             {"hand_overs": rows, "next": request.POST.get("next", "")},
         )
     return redirect(_next_page(request))
+
+
+def _handed_over_rows(user) -> list:
+    rows = list(handover.handed_over_waiting(user)[:HANDED_OVER_PAGE_SIZE])
+    clock_marks_attach(row.ticket for row in rows)
+    return rows
 
 
 def _next_page(request) -> str:

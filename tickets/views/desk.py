@@ -16,6 +16,7 @@ from departments.selectors import departments_of
 from responses.services import canned_response_use, reply_with_response
 from tickets import access, handover, queues, selectors, services, workflow
 from tickets.forms_desk import QueueFilterForm, ReplyForm, SplitTicketForm, StaffTicketForm
+from tickets.sla.marks import clock_marks_attach
 from tickets.views.ticket import ticket_page_context
 
 HANDED_OVER_BOX_ROWS = 5
@@ -54,6 +55,7 @@ def desk(request):
     owner_ids = {t.assignee_id for t in page.tickets} if queue == "team" else set()
     absent = absent_now({user.pk, *owner_ids})
     handed_over_box = list(handover.handed_over_waiting(user)[: HANDED_OVER_BOX_ROWS + 1])
+    clock_marks_attach(row.ticket for row in handed_over_box)
     context = {
         "queue": queue,
         "queue_label": queues.QUEUES[queue],

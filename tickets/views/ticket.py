@@ -21,6 +21,7 @@ from tickets.forms_desk import ReplyForm, StatusForm, TransferForm
 from tickets.mail import outbox
 from tickets.models import Message
 from tickets.questionnaires import QuestionsUnanswered
+from tickets.sla.marks import clock_marks_attach
 from tickets.views.questionnaire import (
     dialog_response,
     posted_questionnaire,
@@ -60,6 +61,9 @@ def ticket_page_context(
     answers = questionnaires.answers_for_ticket(ticket=ticket)
     answered = {answer.question_id for answer in answers}
     missing = [q for q in questions if q.is_required and q.pk not in answered]
+    other_tickets = selectors.customer_other_tickets(ticket=ticket, user=user)
+    # One policy look-up marks the ticket and the customer's other tickets.
+    clock_marks_attach([ticket, *other_tickets])
     return {
         "questions": questions,
         "questionnaire_answers": answers,
@@ -72,7 +76,7 @@ def ticket_page_context(
         "questionnaire_moment": moment,
         "ticket": ticket,
         "thread": selectors.ticket_thread(ticket=ticket, public_only=False),
-        "other_tickets": selectors.customer_other_tickets(ticket=ticket, user=user),
+        "other_tickets": other_tickets,
         "reply_form": reply_form,
         "transfer_form": transfer_form or TransferForm(),
         "owner_absence": absent_now([ticket.assignee_id]).get(ticket.assignee_id),
@@ -294,11 +298,14 @@ def mail_approve(request, number, outbound_id):
 @never_cache
 @staff_required
 def ticket_presence(request, number):
-    """Polled by the ticket page; POST means "I am writing a reply"."""
+    """Polled by the ticket page; POST means "I am writing a reply". The header's SLA mark comes
+    along out of band, so it turns "due soon" or "overdue" while the page is open."""
     ticket = access.ticket_for_staff(user=request.user, number=number)
     presence.presence_touch(ticket_id=ticket.pk, user=request.user, typing=request.method == "POST")
+    clock_marks_attach([ticket])
     context = {
         "ticket": ticket,
+        "sla_refresh": True,
         "others": presence.presence_others(ticket_id=ticket.pk, user=request.user),
         "page_url": _page(ticket.number),
         "poll_seconds": presence.POLL_SECONDS,

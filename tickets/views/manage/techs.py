@@ -17,6 +17,7 @@ from departments import selectors_techs
 from departments.memberships import RETRIEVAL_PRIORITY_MAX, membership_retrieval_priority_set
 from helpdesk.csv_export import csv_response
 from tickets.forms_manage_techs import RetrievalPriorityForm, SignInPeriodForm
+from tickets.sla.marks import clock_marks_attach
 from tickets.views.absence import absence_panel_context
 
 TEMPLATE = "manage/tech_detail.html"
@@ -123,11 +124,13 @@ def tech_sessions_csv(request, tech_id):
 
 def _tech_context(request, tech: User) -> dict:
     memberships = selectors_techs.tech_memberships(viewer=request.user, tech=tech)
+    pool = selectors_techs.tech_open_pool(viewer=request.user, tech=tech)
+    clock_marks_attach(pool.tickets)
     return {
         "tech": tech,
         "memberships": memberships,
         "is_manager": any(row.membership.is_manager for row in memberships),
-        "pool": selectors_techs.tech_open_pool(viewer=request.user, tech=tech),
+        "pool": pool,
         # The pool leaves out departments the viewer does not manage; say so when there are some.
         "pool_partial": any(not row.editable for row in memberships),
         "priority_max": RETRIEVAL_PRIORITY_MAX,

@@ -15,8 +15,10 @@ from tickets import services as ticket_services
 from tickets import workflow
 from tickets.models import Priority, Ticket
 from tickets.sla.clocks import pending_next
+from tickets.sla.escalation import sla_alerts_sweep
 from tickets.sla.pending import pending_steps_sweep
 from tickets.sla.policies import policies_load
+from tickets.sla.recompute import stale_clocks_recompute
 
 REMINDED = "Invoice PDF will not open on the tablet"
 AUTO_CLOSED = "Wi-Fi drops in the meeting room"
@@ -31,8 +33,12 @@ def demo_sla_load() -> None:
         support.save()
     if not Ticket.objects.filter(subject=REMINDED).exists():
         _waiting_cases_load(support)
-    now = timezone.now()
-    pending_steps_sweep(now=now)
+    # What the beat would do in its first minute: the new settings reach the open cases, the
+    # waiting cases get their reminder or close, the overdue case escalates and the one at risk
+    # warns.
+    stale_clocks_recompute()
+    pending_steps_sweep()
+    sla_alerts_sweep()
 
 
 def _waiting_cases_load(support: Department) -> None:

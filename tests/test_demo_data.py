@@ -99,3 +99,20 @@ def test_demo_shows_a_reminded_and_an_auto_closed_waiting_case():
     closed = Ticket.objects.get(subject=AUTO_CLOSED)
     assert closed.status_type == StatusType.CLOSED
     assert Message.objects.filter(ticket=closed, event_data__event="auto_closed").count() == 1
+
+
+def test_demo_escalates_the_overdue_case_and_warns_of_the_one_at_risk():
+    from helpdesk.demo_activity import AT_RISK, OVERDUE
+    from tickets.models import Message, OutboundEmail
+
+    call_command("demo_data")
+    call_command("demo_data")
+
+    overdue = Ticket.objects.get(subject=OVERDUE)
+    at_risk = Ticket.objects.get(subject=AT_RISK)
+    assert overdue.is_overdue and at_risk.is_at_risk
+    escalations = OutboundEmail.objects.filter(ticket=overdue, kind="escalation")
+    assert "manager@example.com" in set(escalations.values_list("to", flat=True))
+    assert Message.objects.filter(ticket=overdue, event_data__event="sla_escalated").count() == 1
+    assert OutboundEmail.objects.filter(ticket=at_risk, kind="sla_warning").exists()
+    assert Message.objects.filter(ticket=at_risk, event_data__event="sla_warning").count() == 1

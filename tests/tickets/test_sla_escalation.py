@@ -296,3 +296,31 @@ def test_the_task_sweeps_now(case):
 
     assert tasks.sla_alerts_sweep() == 1
     assert len(recipients_of()) == 2
+
+
+def test_two_clocks_passing_at_the_same_instant_make_one_escalation(case, desk):
+    desk.resolution_time_limit = None  # the same as the response limit: both pass together
+    desk.save()
+    ticket = case()
+    assert ticket.response_due_at == ticket.resolution_due_at
+
+    assert sweep(ticket.response_due_at + MINUTE) == 1
+
+    assert [e.event_data["clock"] for e in sla_events(ticket)] == ["response"]
+    assert len(recipients_of()) == 2  # the manager and the owner, once each
+    ticket.refresh_from_db()
+    assert ticket.sla_alert_at is None  # the deadline's escalation is recorded with it
+    assert sweep(ticket.resolution_due_at + RESOLUTION) == 0
+
+
+def test_a_warning_coming_with_an_escalation_is_not_sent(case, desk):
+    desk.sla_warning_enabled = True
+    desk.resolution_time_limit = RESPONSE * 5 / 4  # at risk just as the first response passes
+    desk.save()
+    ticket = case()
+
+    assert sweep(ticket.response_due_at + MINUTE) == 1
+
+    assert not sla_mails(outbox.SLA_WARNING).exists()
+    assert [e.event_data["clock"] for e in sla_events(ticket)] == ["response"]
+    assert sweep(ticket.resolution_due_at + MINUTE) == 1  # the deadline still escalates later

@@ -126,8 +126,9 @@ def _alerts_send(tickets: list[Ticket], *, now: datetime) -> int:
             clocks_derive(ticket, policy=policy, now=now)
             rederived.append(ticket)
             owed = alerts_due(ticket, policy=policy, now=now)
-        for clock, kind in owed:
+        for clock, kind in _announced(ticket, owed):
             alerts.append(_Alert(ticket, clock, kind, _due_at(ticket, clock)))
+        for clock, kind in owed:
             alert_record(ticket, clock=clock, kind=kind, policy=policy)
     if alerts:
         events = _events_write(alerts)
@@ -139,9 +140,27 @@ def _alerts_send(tickets: list[Ticket], *, now: datetime) -> int:
     return len(alerts)
 
 
+def _announced(ticket: Ticket, owed: list[tuple[Clock, str]]) -> list[tuple[Clock, str]]:
+    """The alerts of a case that get a mail and a line in this sweep. Two clocks due at the same
+    instant (an unanswered case whose limits are equal) would say the same thing twice: one
+    escalation, of the first response, goes out; a warning goes only when nothing escalates, and
+    only one. The others are recorded with it. Clocks that passed at different times (a sweep
+    catching up after an outage) each get their own escalation."""
+    escalations, seen = [], set()
+    for clock, kind in owed:
+        if kind == ESCALATION and _due_at(ticket, clock) not in seen:
+            seen.add(_due_at(ticket, clock))
+            escalations.append((clock, kind))
+    return escalations or [alert for alert in owed if alert[1] != ESCALATION][:1]
+
+
 def _alert_fields_save(tickets: list[Ticket]) -> None:
-    """Save only sla_alerts and sla_alert_at of the batch, in one statement. (bulk_update
-    builds a CASE expression per row and field, which costs more than the rest of a batch.)"""
+    """Save only sla_alerts and sla_alert_at of the batch, in one statement on PostgreSQL.
+    (bulk_update builds a CASE expression per row and field, which costs more than the rest of
+    a batch; the SQLite quickstart uses it all the same.)"""
+    if connection.vendor != "postgresql":
+        Ticket.objects.bulk_update(tickets, ["sla_alerts", "sla_alert_at"])
+        return
     table = Ticket._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

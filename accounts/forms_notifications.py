@@ -11,7 +11,9 @@ from helpdesk.form_styling import StyledFormMixin
 from tickets.models import Activity, NotificationPreference
 from tickets.notification_preferences import (
     FIXED_RECIPIENTS,
+    OWN_MAIL,
     Choice,
+    has_email_choice,
     has_scope,
     notification_preferences_save,
     preferences_table,
@@ -41,22 +43,24 @@ class NotificationPreferencesForm(StyledFormMixin, forms.Form):
                     initial=choice.in_app,
                     widget=_select(),
                 )
-            self.fields[f"email_{activity}"] = forms.ChoiceField(
-                label=_("%(kind)s: by email") % {"kind": label},
-                choices=NotificationPreference.Email.choices,
-                initial=choice.email,
-                widget=_select(),
-            )
+            if has_email_choice(activity):
+                self.fields[f"email_{activity}"] = forms.ChoiceField(
+                    label=_("%(kind)s: by email") % {"kind": label},
+                    choices=NotificationPreference.Email.choices,
+                    initial=choice.email,
+                    widget=_select(),
+                )
 
     def lines(self):
         """(kind's label, its in-app field or None, who hears of it when that is fixed, its
-        email field), for the table."""
+        email field or None, the mail it comes with instead), for the table."""
         return [
             (
                 label,
                 self[f"in_app_{activity}"] if has_scope(activity) else None,
                 FIXED_RECIPIENTS.get(activity, ""),
-                self[f"email_{activity}"],
+                self[f"email_{activity}"] if has_email_choice(activity) else None,
+                OWN_MAIL.get(activity, ""),
             )
             for activity, label, _choice in self.table
         ]
@@ -79,7 +83,9 @@ class NotificationPreferencesForm(StyledFormMixin, forms.Form):
             choices={
                 activity: Choice(
                     in_app=data[f"in_app_{activity}"] if has_scope(activity) else InApp.MINE,
-                    email=data[f"email_{activity}"],
+                    email=data[f"email_{activity}"]
+                    if has_email_choice(activity)
+                    else NotificationPreference.Email.NEVER,
                 )
                 for activity, _label, _choice in self.table
             },

@@ -59,6 +59,18 @@ FIXED_RECIPIENTS = {
 }
 
 
+# Kinds that come with their own mail to the same people (the SLA sweep's escalation and warning
+# mails): their notification is never emailed again, and the preferences offer no email choice.
+OWN_MAIL = {
+    Activity.SLA_AT_RISK: gettext_lazy("The warning mail itself"),
+    Activity.SLA_ESCALATED: gettext_lazy("The escalation mail itself"),
+}
+
+
+def has_email_choice(activity: str) -> bool:
+    return activity not in OWN_MAIL
+
+
 def has_scope(activity: str) -> bool:
     """Whether the in-app scope ("my tickets" / "and my departments'") applies to the kind."""
     return activity not in FIXED_RECIPIENTS
@@ -81,7 +93,12 @@ def preferences_for(user_ids: Iterable[int]) -> dict[tuple[int, str], Choice]:
 def preference_of(
     saved: Mapping[tuple[int, str], Choice], *, user_id: int, activity: str
 ) -> Choice:
-    return saved.get((user_id, activity)) or DEFAULTS.get(activity, Choice(InApp.MINE, Email.NEVER))
+    choice = saved.get((user_id, activity)) or DEFAULTS.get(
+        activity, Choice(InApp.MINE, Email.NEVER)
+    )
+    if not has_email_choice(activity):
+        return Choice(in_app=choice.in_app, email=Email.NEVER)
+    return choice
 
 
 def preferences_table(user: User) -> list[tuple[str, str, Choice]]:
@@ -109,6 +126,11 @@ def notification_preferences_save(*, user: User, choices: Mapping[str, Choice]) 
             raise ValidationError(
                 _("Who hears of “%(kind)s” is fixed: %(who)s. There is no scope to choose.")
                 % {"kind": Activity(activity).label, "who": FIXED_RECIPIENTS[activity]}
+            )
+        if not has_email_choice(activity) and choice.email != Email.NEVER:
+            raise ValidationError(
+                _("“%(kind)s” comes with its own mail: %(mail)s. There is no email to choose.")
+                % {"kind": Activity(activity).label, "mail": OWN_MAIL[activity]}
             )
     rows = [
         NotificationPreference(

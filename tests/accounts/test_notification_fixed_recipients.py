@@ -14,6 +14,8 @@ from tickets.notification_preferences import (
     FIXED_RECIPIENTS,
     Choice,
     notification_preferences_save,
+    preference_of,
+    preferences_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +55,7 @@ def test_the_page_says_who_hears_instead_of_offering_a_scope(client, tech):
     page = response.content.decode()
     for activity in FIXED:
         assert f'id="id_in_app_{activity}"' not in page
+    for activity in FIXED[:4]:
         assert f'id="id_email_{activity}"' in page
     assert 'id="id_in_app_customer_message"' in page
     assert page.count('data-testid="fixed-recipients"') == len(FIXED)
@@ -99,3 +102,45 @@ def test_the_service_refuses_a_departments_scope_for_a_fixed_kind(tech):
         notification_preferences_save(user=tech, choices=choices)
 
     assert not NotificationPreference.objects.filter(user=tech).exists()
+
+
+SLA = [Activity.SLA_AT_RISK, Activity.SLA_ESCALATED]
+
+
+def test_the_sla_kinds_offer_no_email_they_come_with_their_own_mail(client, tech):
+    client.force_login(tech)
+
+    page = client.get(PAGE).content.decode()
+
+    for activity in SLA:
+        assert f'id="id_email_{activity}"' not in page
+    assert page.count('data-testid="own-mail"') == len(SLA)
+    assert "The escalation mail itself" in page and "The warning mail itself" in page
+
+
+def test_a_posted_email_choice_for_an_sla_kind_is_ignored(client, tech):
+    client.force_login(tech)
+
+    response = client.post(PAGE, form_data(email_sla_escalated=Email.IMMEDIATE))
+
+    assert response.status_code == 302
+    saved = NotificationPreference.objects.get(user=tech, activity=Activity.SLA_ESCALATED)
+    assert saved.email == Email.NEVER
+
+
+def test_the_service_refuses_an_email_for_an_sla_kind_and_reads_never(tech):
+    choices = dict(DEFAULTS)
+    choices[Activity.SLA_ESCALATED] = Choice(InApp.MINE, Email.IMMEDIATE)
+
+    with pytest.raises(ValidationError, match="comes with its own mail"):
+        notification_preferences_save(user=tech, choices=choices)
+
+    assert not NotificationPreference.objects.filter(user=tech).exists()
+    # A row written before this rule (or by hand) is read as "never" all the same.
+    NotificationPreference.objects.create(
+        user=tech, activity=Activity.SLA_ESCALATED, in_app=InApp.MINE, email=Email.IMMEDIATE
+    )
+    saved = preferences_for([tech.pk])
+    assert preference_of(saved, user_id=tech.pk, activity=Activity.SLA_ESCALATED).email == (
+        Email.NEVER
+    )

@@ -87,15 +87,8 @@ def _notification_mail(row: OutboundEmail, notification: Notification | None) ->
         notifications_link=notifications_link(),
         notifications="",
     )
-    mail = mail_render(subject=subject, body=body, values=values)
-    return OutgoingMail(
-        key=row.idempotency_key,
-        kind=row.kind,
-        ticket=ticket,
-        to=row.to,
-        subject=mail.subject,
-        text=mail.text,
-        auto_submitted=AUTO_GENERATED,
+    return staff_mail(
+        row, ticket=ticket, mail=mail_render(subject=subject, body=body, values=values)
     )
 
 
@@ -123,11 +116,16 @@ def _digest_mail(row: OutboundEmail, notifications: list[Notification]) -> Rende
         notifications="\n".join(lines),
         notifications_link=notifications_link(),
     )
-    mail = mail_render(subject=subject, body=body, values=values)
+    return staff_mail(row, ticket=None, mail=mail_render(subject=subject, body=body, values=values))
+
+
+def staff_mail(row: OutboundEmail, *, ticket: Ticket | None, mail) -> OutgoingMail:
+    """A rendered mail to a staff member (a notification, a digest, an SLA mail): plain text,
+    to the row's address, marked as generated so that nobody's auto-reply answers it."""
     return OutgoingMail(
         key=row.idempotency_key,
         kind=row.kind,
-        ticket=None,
+        ticket=ticket,
         to=row.to,
         subject=mail.subject,
         text=mail.text,

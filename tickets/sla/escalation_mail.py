@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from responses.mail_templates import mail_render, mail_template_for, mail_values
 from responses.models import MailTemplate
-from tickets.mail.outbound import AUTO_GENERATED, OutgoingMail
 from tickets.mail.outbox import ESCALATION, Held, Rendered
 from tickets.models import OutboundEmail
-from tickets.notification_mail import desk_link
+from tickets.notification_mail import desk_link, staff_mail
 from tickets.sla.escalation import recipient_id_of_key
 from tickets.sla.wording import SLA_EVENTS, clock_name, due_text
 
@@ -61,15 +60,8 @@ def _sla_mail(row: OutboundEmail, *, people: dict[int, User], templates: dict) -
         if owner is not None
         else _("nobody yet (the department's general pool)"),
     )
-    mail = mail_render(subject=subject, body=body, values=values)
-    return OutgoingMail(
-        key=row.idempotency_key,
-        kind=row.kind,
-        ticket=ticket,
-        to=row.to,
-        subject=mail.subject,
-        text=mail.text,
-        auto_submitted=AUTO_GENERATED,
+    return staff_mail(
+        row, ticket=ticket, mail=mail_render(subject=subject, body=body, values=values)
     )
 
 

@@ -166,6 +166,12 @@ class Customer(models.Model):
         limit_choices_to={"kind": User.Kind.CUSTOMER},
     )
     notes = models.TextField(_("notes"), blank=True)
+    survey_opt_out = models.BooleanField(
+        _("no satisfaction surveys"),
+        default=False,
+        db_default=False,
+        help_text=_("The customer asked not to be sent satisfaction surveys."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -2,7 +2,8 @@
 
 A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before one) as
 a formula; text that came from outside (a User-Agent, a subject) could do so. Such cells get a
-leading apostrophe, which spreadsheets show as text."""
+leading apostrophe, which spreadsheets show as text. The file starts with a byte order mark, so a
+spreadsheet opens Cyrillic (or any non-Latin) text as UTF-8 rather than the system's code page."""
 
 import csv
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 from django.http import StreamingHttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
 
 
 def csv_cell(value) -> str:
@@ -32,7 +34,7 @@ def csv_response(
     writer = csv.writer(_Echo())
 
     def lines():
-        yield writer.writerow([csv_cell(name) for name in header])
+        yield BOM + writer.writerow([csv_cell(name) for name in header])
         for row in rows:
             yield writer.writerow([csv_cell(value) for value in row])
 

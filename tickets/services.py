@@ -21,6 +21,7 @@ from tickets.attachments import (
     attachments_copy,
     attachments_save,
 )
+from tickets.closures import closure_feedback
 from tickets.events import event_add, status_set
 from tickets.fraud import sender_check
 from tickets.mail import outbox
@@ -255,6 +256,8 @@ def ticket_reopen_if_waiting(
         target = absent_owners.get(ticket.pk)
         if target is not None:
             handover.ticket_hand_over(ticket=ticket, target=target, pool_status=False)
+    if ticket.status_type == StatusType.CLOSED:  # the customer wrote after the closing
+        closure_feedback(ticket_id=ticket.pk, at=timezone.now())
     new_type = StatusType.OPEN if ticket.assignee_id else StatusType.NEW
     status_set(ticket=ticket, status_type=new_type, author=None)
     ticket.returned_at = timezone.now()

@@ -358,6 +358,8 @@ def ticket_consult(*, ticket: Ticket, tech: User, department: Department, questi
             asked_by=tech,
             question=message,
             due_at_when_asked=ticket.due_at,
+            deadline_when_asked=ticket.resolution_due_at,
+            first_of_case=not Consultation.objects.filter(ticket=ticket).exists(),
         )
         if ticket.assignee_id is None:
             ticket.assignee = tech

@@ -26,7 +26,9 @@ def utc(text):
 def download(client, tech, query=ONE_DAY):
     response = client.get(reverse("manage:tech_sessions_csv", args=[tech.pk]), query)
     assert response.status_code == 200, response.content
-    body = b"".join(response.streaming_content).decode("utf-8")
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufeff".encode())  # spreadsheets open it as UTF-8
+    body = raw.decode("utf-8-sig")
     return response, list(csv.reader(io.StringIO(body)))
 
 

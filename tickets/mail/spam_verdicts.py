@@ -8,7 +8,7 @@ from tickets.events import event_add, status_set
 from tickets.mail import spam
 from tickets.mail.intake import inbound_reprocess, spam_message_tokens
 from tickets.mail.parsing import UnparseableEmail, parse_email
-from tickets.models import InboundEmail, StatusType
+from tickets.models import Closure, InboundEmail, StatusType
 
 
 def _learn(inbound: InboundEmail, *, is_spam: bool) -> None:
@@ -42,7 +42,12 @@ def spam_verdict_change(
             inbound.save(update_fields=["status"])
             if opened_ticket and inbound.ticket is not None:
                 event_add(ticket=inbound.ticket, author=by, event="marked_spam")
-                status_set(ticket=inbound.ticket, status_type=StatusType.CLOSED, author=by)
+                status_set(
+                    ticket=inbound.ticket,
+                    status_type=StatusType.CLOSED,
+                    author=by,
+                    close_reason=Closure.Reason.SPAM,
+                )
             return inbound
         if not is_spam and inbound.status == InboundEmail.Status.SPAM:
             return inbound_reprocess(inbound=inbound)

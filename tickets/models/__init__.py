@@ -34,6 +34,7 @@ from tickets.models.notifications import (
     NotificationPreference,
     NotificationReason,
 )
+from tickets.models.reporting import Closure, SatisfactionMark, SatisfactionRating
 # isort: on
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "AnswerPreference",
     "Attachment",
     "BlockedSender",
+    "Closure",
     "Consultation",
     "EmailState",
     "InboundEmail",
@@ -55,6 +57,8 @@ __all__ = [
     "QuestionAnswer",
     "QuestionAnswerChoice",
     "RefusedAttempt",
+    "SatisfactionMark",
+    "SatisfactionRating",
     "Source",
     "SpamCorpus",
     "SpamToken",

@@ -108,6 +108,13 @@ class InboundEmail(models.Model):
             models.Index(fields=["status", "-received_at"], name="tickets_inbound_status"),
             # POP3 polls ask, per UIDL on the server, whether that mail was taken in already.
             models.Index(fields=["mailbox", "server_uid"], name="tickets_inbound_server_uid"),
+            # The reports count the mail taken into tickets in a period.
+            models.Index(
+                fields=["received_at"],
+                include=["ticket"],
+                condition=Q(status__in=["ticket", "reply", "consultation"]),
+                name="tickets_inbound_accepted",
+            ),
         ]
 
     def __str__(self):
@@ -228,6 +235,14 @@ class Consultation(models.Model):
     asked_at = models.DateTimeField(_("asked"), default=timezone.now)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     due_at_when_asked = models.DateTimeField(_("ticket due when asked"), null=True, blank=True)
+    # For the reports: the case's deadline (resolution due time) when this was sent, and whether
+    # it was the case's first consultation ("consulted before / past deadline" count those).
+    deadline_when_asked = models.DateTimeField(
+        _("ticket deadline when asked"), null=True, blank=True
+    )
+    first_of_case = models.BooleanField(
+        _("first consultation of the case"), default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = _("consultation")
@@ -238,6 +253,14 @@ class Consultation(models.Model):
                 fields=["ticket"],
                 condition=Q(answered_at__isnull=True),
                 name="tickets_consultation_one_open",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["asked_at"],
+                include=["ticket", "deadline_when_asked"],
+                condition=Q(first_of_case=True),
+                name="tickets_consultation_first",
             ),
         ]
 

@@ -284,6 +284,19 @@ class Ticket(models.Model):
                 condition=Q(assignee__isnull=False) & ~Q(status_type="closed"),
                 name="tickets_tech_department",
             ),
+            # The reports: cases opened in a period by channel and category, and first response
+            # times of cases first answered in a period, read from the index alone.
+            models.Index(
+                fields=["created_at"],
+                include=["department", "assignee", "source", "category"],
+                name="tickets_created",
+            ),
+            models.Index(
+                fields=["first_response_at"],
+                include=["department", "assignee", "response_used"],
+                condition=Q(first_response_at__isnull=False),
+                name="tickets_first_response",
+            ),
         ]
 
     def __str__(self):

@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from accounts.models import CustomerEmail
 from tickets.events import event_add, status_set
 from tickets.mail import outbox
-from tickets.models import StatusType, Ticket
+from tickets.models import Closure, StatusType, Ticket
 from tickets.sla.clocks import pending_next
 from tickets.sla.policies import Policy, policies_for
 
@@ -138,7 +138,12 @@ def _remind(ticket: Ticket, *, policy: Policy, now: datetime, address: str | Non
 
 def _close(ticket: Ticket, *, now: datetime) -> str:
     days = (now - ticket.pending_since).days
-    status_set(ticket=ticket, author=None, status_type=StatusType.CLOSED)
+    status_set(
+        ticket=ticket,
+        author=None,
+        status_type=StatusType.CLOSED,
+        close_reason=Closure.Reason.AUTO_CLOSED,
+    )
     event_add(ticket=ticket, author=None, event=AUTO_CLOSED, data={"days": days})
     return CLOSED
 

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from reports import views
+from reports.views import overview
 
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", overview.index, name="index"),
 ]

@@ -35,7 +35,12 @@ The contract:
   side, e.g. tickets by channel) are tables whose cells hold the bars: the label, the bar, and
   the number (and share) written beside it, so no bar is read by its colour or length alone.
 - A chart with nothing to show (no buckets, no values, a total of zero) has `is_empty` and an
-  `empty_text` sentence the include shows instead.
+  `empty_text` sentence the include shows instead (each builder takes `empty_text=` to say it
+  in the report's words, e.g. "No customer rated a case closed in this period.").
+- Optional words: `trend_chart(period_heading=)` names the table's first column (by default
+  "Day", "Week" or "Month" from the buckets' spacing); `split_chart(label_heading=)` and
+  `bar_chart(label_heading=, value_heading=, unit=)` name the table's columns.
+- The trend include takes `numbers_open=True` to show its table opened.
 
 Accessibility: the trend's SVG is `role="img"` with a title and a one-sentence summary; the
 numbers themselves are in the table under it ("Show the numbers as a table"), which is the
@@ -181,7 +186,7 @@ def trend_chart(
     title: str,
     buckets: Sequence[Bucket],
     series: Sequence[Series],
-    bucket_heading_text: str | None = None,
+    period_heading: str | None = None,
     empty_text: str | None = None,
 ) -> TrendChart:
     """A line per series over the buckets (see the module docstring for the contract)."""
@@ -245,7 +250,7 @@ def trend_chart(
             )
             for i, bucket in enumerate(buckets)
         ),
-        table_heading=bucket_heading_text or bucket_heading([b.start for b in buckets]),
+        table_heading=period_heading or bucket_heading([b.start for b in buckets]),
         table_rows=tuple(
             TableRow(
                 heading=bucket.label,

@@ -145,14 +145,34 @@ def test_the_numbers_are_a_table_one_click_away(chart_page):
 
 
 def test_charts_grow_with_the_text_at_200_percent_zoom(chart_page):
+    axis_text_height = (
+        "() => document.querySelector('svg.chart-svg g.chart-axis-text text')"
+        ".getBoundingClientRect().height * window.devicePixelRatio"
+    )
+    page, _ = chart_page(1366)
+    at_100 = page.evaluate(axis_text_height)
     page, problems = chart_page(1366, zoom=2)
     save(page, "report-charts-zoom-200")
 
     assert problems == []
     assert page.evaluate(OVERLAPPING_LABELS) == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    # The axis text is at least as large as the page's small print.
-    size = page.locator("svg.chart-svg g.chart-axis-text text").first.evaluate(
-        "t => t.getBoundingClientRect().height"
+    # The chart's text grows with the page's (an SVG stretched to its box would not).
+    assert page.evaluate(axis_text_height) >= 1.6 * at_100
+
+
+def test_hovering_a_day_highlights_its_column_and_printing_drops_the_table_button(chart_page):
+    page, problems = chart_page(1366)
+    month = page.locator("svg.chart-svg").first
+    band = month.locator("rect.chart-hover").nth(10)
+    assert band.locator("title").text_content() == (
+        "11 Mar: E-mails received 67; Closed on time 54; Closed past deadline 6"
     )
-    assert size >= 12
+    band.hover()
+    assert band.evaluate("r => getComputedStyle(r).fillOpacity") != "1"
+    save(page, "report-charts-hover")
+
+    page.emulate_media(media="print")
+    assert not page.get_by_text("Show the numbers as a table").first.is_visible()
+    save(page, "report-charts-print")
+    assert problems == []

@@ -66,7 +66,8 @@ def test_admin_reads_last_month_and_opens_the_cases_behind_a_number(
     assert measures.get_by_test_id("metric-closed_on_time_consulted-value").inner_text() == "1"
     per_tech = page.get_by_test_id("per-tech")
     assert "Tom Tech" in per_tech.inner_text() and "Bill Billing" in per_tech.inner_text()
-    assert page.get_by_test_id("trend-table").count() == 1
+    assert page.get_by_test_id("chart-trend").count() == 2  # the counts and the share within SLA
+    assert page.locator("svg[role=img]").count() == 2
     screenshot("reports-last-month")
 
     measures.get_by_test_id("metric-closed_late-value").click()

@@ -68,7 +68,7 @@ def test_the_admin_reads_every_measure_with_its_definition(as_admin, cases):
     assert "never referred to another department" in html  # a definition is on the page
     assert 'id="definition-closed_late"' in html
     assert "under construction" not in html.lower()
-    for section in ("per-tech", "per-department", "trend-table", "by-channel"):
+    for section in ("per-tech", "per-department", "chart-trend", "by-channel"):
         assert f'data-testid="{section}"' in html
 
 

@@ -275,6 +275,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.notification_digests",
         "schedule": crontab(minute=0),
     },
+    # Daily: the managers whose month has turned by their own calendar get last month's summary
+    # (reports/monthly_summary.py decides who, and sends each at most once a month).
+    "monthly-summaries": {
+        "task": "reports.tasks.monthly_summaries",
+        "schedule": crontab(hour=6, minute=10),
+    },
 }
 
 # --- Accounts and sessions --------------------------------------------------------------------

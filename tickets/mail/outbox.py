@@ -53,6 +53,9 @@ NOTIFICATION_DIGEST = "notification_digest"
 # department's techs while it has none), or is at risk of passing it (tickets/sla/escalation.py).
 ESCALATION = "escalation"
 SLA_WARNING = "sla_warning"
+# To a manager or admin who asked for it: last month's key numbers for their departments. The
+# reports render it (reports/monthly_summary.py registers its renderer, see RENDERERS).
+MONTHLY_SUMMARY = "monthly_summary"
 
 # A new row waits this long before the sweep takes it: its own task normally sends it first.
 SWEEP_GRACE = timedelta(minutes=2)

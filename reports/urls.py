@@ -1,9 +1,12 @@
 from django.urls import path
 
-from reports.views import overview
+from reports.views import overview, sign_ins
 
 app_name = "reports"
 
 urlpatterns = [
     path("", overview.index, name="index"),
+    path("sign-ins/", sign_ins.sign_ins, name="sign_ins"),
+    path("sign-ins/sessions.csv", sign_ins.sessions_csv, name="sign_ins_sessions_csv"),
+    path("sign-ins/hours.csv", sign_ins.hours_csv, name="sign_ins_hours_csv"),
 ]

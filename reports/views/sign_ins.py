@@ -23,9 +23,7 @@ TEMPLATE = "reports/sign_ins.html"
 @reports_required
 @require_GET
 def sign_ins(request):
-    techs = sign_in_report_techs(viewer=request.user)
-    tech = sign_in_report_tech(techs=techs, tech_id=request.GET.get("tech", ""))
-    form = SignInReportPeriodForm(request.GET)
+    techs, tech, form = _filters(request)
     context = {
         "techs": techs,
         "tech": tech,
@@ -130,6 +128,8 @@ def hours_csv(request):
 
 
 def _filters(request):
+    """The techs the viewer may read, the one the query names (None: all; Http404 for one they
+    may not), and the period form."""
     techs = sign_in_report_techs(viewer=request.user)
     tech = sign_in_report_tech(techs=techs, tech_id=request.GET.get("tech", ""))
     return techs, tech, SignInReportPeriodForm(request.GET)

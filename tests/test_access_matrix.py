@@ -204,6 +204,10 @@ RULES: dict[str, dict[str, Rule]] = {
     "reports:table_csv": {"-": Rule(SUPERVISORS)},
     "reports:cases": {"-": Rule(SUPERVISORS)},
     "reports:cases_csv": {"-": Rule(SUPERVISORS)},
+    # Sign-in history: every supervisor opens it (a manager reads only their departments' techs)
+    "reports:sign_ins": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
+    "reports:sign_ins_sessions_csv": {"-": Rule(SUPERVISORS)},
+    "reports:sign_ins_hours_csv": {"-": Rule(SUPERVISORS)},
     # Configuration: the admin, for admins only
     "admin:index": {"-": Rule(ADMIN)},
     "admin:tickets_ticket_changelist": {"-": Rule(ADMIN)},

@@ -4,14 +4,13 @@ rows and people for the sign-in history report."""
 import zoneinfo
 from datetime import UTC, date, datetime
 
-import pytest
-
 from accounts.models import LoginEvent
 from accounts.sign_in_sessions import Period
-from tests.factories import MembershipFactory, TechFactory
 from tests.reports.report_support import (  # noqa: F401  (fixtures)
     bill,
     billing,
+    billing_manager,
+    billing_tech,
     legal,
     opened,
     support,
@@ -63,18 +62,3 @@ def failed(user, at: datetime, *, kind=LoginEvent.Kind.SIGN_IN_FAILED, ip="198.5
     return LoginEvent.objects.create(
         kind=kind, user=user, email=user.email, at=at, ip_address=ip, user_agent=agent
     )
-
-
-@pytest.fixture
-def billing_manager(billing):
-    user = TechFactory(full_name="Bella Billing-Manager")
-    MembershipFactory(user=user, department=billing, is_manager=True)
-    return user
-
-
-@pytest.fixture
-def billing_tech(billing):
-    """Works in billing only: the support manager must learn nothing of them."""
-    user = TechFactory(full_name="Bob Billing", email="bob@example.com")
-    MembershipFactory(user=user, department=billing)
-    return user

@@ -13,6 +13,7 @@ from helpdesk.demo_approvals import demo_approvals_load
 from helpdesk.demo_calendars import demo_calendars_load
 from helpdesk.demo_notifications import demo_notifications_load
 from helpdesk.demo_questionnaires import demo_questionnaires_load
+from helpdesk.demo_satisfaction import demo_satisfaction_load
 from helpdesk.demo_sign_ins import demo_sign_ins_load
 from helpdesk.demo_sla import demo_sla_load
 from responses.models import CannedResponse
@@ -332,6 +333,7 @@ def demo_data_load() -> list[DemoLogin]:
     demo_calendars_load()
     demo_activity_load()  # the feed's watermark sits before its activity
     demo_sla_load()  # after the activity: its escalations and reminders are new to the feed
+    demo_satisfaction_load()  # likewise its poor rating
     return LOGINS
 
 

@@ -254,9 +254,17 @@ def _sla_renderers():
     return {outbox.ESCALATION: sla_mails, outbox.SLA_WARNING: sla_mails}
 
 
+def _satisfaction_renderers():
+    # The survey after a case closes (tickets/satisfaction_mail.py), which reads the helpers above.
+    from tickets.satisfaction_mail import satisfaction_survey_mails
+
+    return {outbox.SATISFACTION_SURVEY: satisfaction_survey_mails}
+
+
 RENDERERS = {
     **_notification_renderers(),
     **_sla_renderers(),
+    **_satisfaction_renderers(),
     outbox.CONFIRMATION: confirmation_mails,
     outbox.REPLY: reply_mails,
     outbox.AUTO_RESPONSE: auto_response_mails,

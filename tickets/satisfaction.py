@@ -2,9 +2,10 @@
 
 The rules:
 - **The survey** (an editable mail, tickets/satisfaction_mail.py) is written to the outbox when a
-  person closes a case (Closure reason CLOSED), never for a case closed automatically after
-  waiting, closed as spam (or marked spam while closed), nor for a customer who asked for no
-  surveys, has no address, or already rated; nor when no mark is active. It goes out
+  person closes a case (Closure reason CLOSED); never for a case closed automatically after
+  waiting, closed as spam (or marked spam while closed), or closed for any other reason (merging
+  duplicates, when it comes, will close with a reason of its own); nor for a customer who asked
+  for no surveys, has no address, or already rated; nor when no mark is active. It goes out
   SURVEY_DELAY after the closing, so the closing reply arrives first, and is checked again when
   it is sent: a case reopened meanwhile, or rated on its page, gets none.
 - **One survey per case**: the outbox key is the case's. A case reopened and closed again does

@@ -79,6 +79,13 @@ def test_a_customer_rates_a_closed_case_from_the_mail(
     )
     assert page.get_by_text("Customer rated").count() == 0  # the thread's line is for staff
     screenshot("customer-ticket-page-with-rating")
+
+    page.get_by_role("link", name="Satisfaction surveys by email: turn them off or on").click()
+    page.get_by_role("button", name="Do not send me satisfaction surveys").click()
+    page.get_by_role("button", name="Send me satisfaction surveys again").wait_for()
+    ticket.customer.refresh_from_db()
+    assert ticket.customer.survey_opt_out
+    screenshot("customer-survey-opt-out")
     assert Message.objects.filter(ticket=ticket, activity=Activity.POOR_RATING).count() == 1
 
     staff = page.context.browser.new_context(viewport={"width": 1280, "height": 900})

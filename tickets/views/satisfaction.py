@@ -11,12 +11,10 @@ card thanks them and offers a comment or another mark while the change window is
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -106,6 +104,7 @@ def rating_page(request, *, ticket, author, urls: RatingUrls):
 
 
 def _rating_post(request, *, ticket, author, urls: RatingUrls):
+    # Through the secret link, posts count against the visitor's address like its replies do.
     if author is None and intake_rate_limited(request):
         return too_many_requests(request)
     panel = satisfaction.rating_panel(ticket=ticket)
@@ -175,9 +174,6 @@ def survey_opt_out(request, token):
             )
         opt_out = form.cleaned_data["surveys"] == "off"
         satisfaction.survey_opt_out_set(customer=customer, opt_out=opt_out)
-        if opt_out:
-            messages.success(request, _("Done: we will not send you satisfaction surveys."))
-        else:
-            messages.success(request, _("Done: we will ask how we did when a request closes."))
-        return redirect(request.path)
-    return render(request, "tickets/survey_opt_out.html", {"ticket": ticket})
+        return redirect(f"{request.path}?saved=1")  # the page says it is done
+    saved = request.GET.get("saved") == "1"
+    return render(request, "tickets/survey_opt_out.html", {"ticket": ticket, "saved": saved})

@@ -14,6 +14,7 @@ from helpdesk.demo_calendars import demo_calendars_load
 from helpdesk.demo_notifications import demo_notifications_load
 from helpdesk.demo_questionnaires import demo_questionnaires_load
 from helpdesk.demo_reports import demo_reports_load
+from helpdesk.demo_satisfaction import demo_satisfaction_load
 from helpdesk.demo_sign_ins import demo_sign_ins_load
 from helpdesk.demo_sla import demo_sla_load
 from helpdesk.demo_summary import demo_summary_load
@@ -336,6 +337,7 @@ def demo_data_load() -> list[DemoLogin]:
     demo_sla_load()  # after the activity: its escalations and reminders are new to the feed
     demo_reports_load()  # five months of closed cases behind /reports/
     demo_summary_load()  # last month's summary for the manager, from that history
+    demo_satisfaction_load()  # likewise its poor rating
     return LOGINS
 
 

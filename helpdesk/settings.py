@@ -538,6 +538,14 @@ SPAM_RETENTION_DAYS = env.int("SPAM_RETENTION_DAYS", default=30)
 # A CA bundle to verify mailbox servers against instead of the system's (self-hosted mail).
 MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="") or None
 
+# --- Customer satisfaction --------------------------------------------------------------------
+# A customer may change their rating of a case, or add a comment, for this many days after
+# they first gave it (0: a rating is final at once).
+SATISFACTION_CHANGE_DAYS = env.int("SATISFACTION_CHANGE_DAYS", default=14)
+# A mark scoring below this is poor: the case's department's managers are notified and it
+# appears in their activity feed (once per case).
+SATISFACTION_POOR_BELOW = env.int("SATISFACTION_POOR_BELOW", default=0)
+
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("uk", _("Ukrainian"))]

@@ -70,6 +70,18 @@ MAIL_PLACEHOLDERS = {
     "preferences_link": gettext_lazy(
         "Monthly summary: the recipient's preferences, where they can stop the summary"
     ),
+    # The satisfaction survey (to a customer whose case closed).
+    "rating_links": gettext_lazy(
+        "Satisfaction survey: one line per satisfaction mark with its link; the customer's "
+        "click on one records it"
+    ),
+    "rating_change_notice": gettext_lazy(
+        "Satisfaction survey: one sentence saying how long the customer may add a comment or "
+        "change their answer (empty when a rating cannot be changed)"
+    ),
+    "survey_opt_out_link": gettext_lazy(
+        "Satisfaction survey: the page where the customer asks for no more surveys"
+    ),
 }
 
 # Values a visitor chose: shown as text, never as a link.
@@ -145,6 +157,19 @@ DEFAULTS: dict[str, tuple[str, str]] = {
             "{{ autoclose_notice }}\n\n"
             "Reply to this email, or use your private link:\n{{ ticket_link }}\n\n"
             "Your support team, {{ department }}"
+        ),
+    ),
+    Key.SATISFACTION_SURVEY: (
+        gettext_lazy("{{ ticket_tag }} How did we do? {{ ticket_subject }}"),
+        gettext_lazy(
+            "Hello {{ customer_name }},\n\n"
+            "your request {{ ticket_tag }} {{ ticket_subject }} is closed. How satisfied are "
+            "you with our answer? One click on the line that fits is enough:\n\n"
+            "{{ rating_links }}\n\n"
+            "{{ rating_change_notice }}\n\n"
+            "If something is still not right, reply to this email and the request opens again.\n\n"
+            "Your support team, {{ department }}\n\n"
+            "No more questions like this one: {{ survey_opt_out_link }}"
         ),
     ),
     Key.NOTIFICATION: (
@@ -369,6 +394,23 @@ def mail_preview(*, key: str, subject: str, body: str) -> RenderedMail:
         ),
         "report_link": "https://helpdesk.example.com/reports/?period=last_month",
         "preferences_link": "https://helpdesk.example.com/accounts/preferences/",
+        "rating_links": "\n".join(
+            f"- {label}: https://helpdesk.example.com/support/t/…/rate/?mark={number}"
+            for number, label in enumerate(
+                (_("Excellent, thank you"), _("The answer satisfies"), _("Not complete enough")),
+                start=1,
+            )
+        ),
+        # The same words tickets/satisfaction_mail.py rating_change_notice() uses.
+        "rating_change_notice": ngettext(
+            "On the page that opens you can add a comment, or change your answer within "
+            "%(days)d day.",
+            "On the page that opens you can add a comment, or change your answer within "
+            "%(days)d days.",
+            14,
+        )
+        % {"days": 14},
+        "survey_opt_out_link": "https://helpdesk.example.com/support/t/…/surveys/",
     }
     if key in (Key.NOTIFICATION_DIGEST, Key.MONTHLY_SUMMARY):
         values["ticket_tag"] = ""  # about many tickets, or none

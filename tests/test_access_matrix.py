@@ -109,10 +109,14 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:web_form": {"-": Rule(EVERYONE)},
     "tickets:ticket_by_token": {"-": Rule(EVERYONE)},
     "tickets:token_attachment": {"-": Rule(EVERYONE)},
+    # The rating page and the survey opt-out, reached from the survey mail's links
+    "tickets:ticket_rate": {"-": Rule(EVERYONE)},
+    "tickets:survey_opt_out": {"-": Rule(EVERYONE)},
     # Customer area
     "tickets:my_tickets": {"-": Rule(CUSTOMERS)},
     "tickets:my_ticket": per_ticket(general=OWNER, pool=OWNER),
     "tickets:my_attachment": per_ticket(general=OWNER, pool=OWNER),
+    "tickets:my_ticket_rate": per_ticket(general=OWNER, pool=OWNER),
     # Desk
     "tickets:desk": {"-": Rule(STAFF)},
     "tickets:desk_next": {"-": Rule(STAFF, method="POST")},

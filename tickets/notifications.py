@@ -258,9 +258,17 @@ def _sla_renderers():
 
 # Each outbox kind's renderer. An app the tickets code must not import (the reports: nothing
 # imports them) adds its own mail's with renderer_register from its AppConfig.ready().
+def _satisfaction_renderers():
+    # The survey after a case closes (tickets/satisfaction_mail.py), which reads the helpers above.
+    from tickets.satisfaction_mail import satisfaction_survey_mails
+
+    return {outbox.SATISFACTION_SURVEY: satisfaction_survey_mails}
+
+
 RENDERERS = {
     **_notification_renderers(),
     **_sla_renderers(),
+    **_satisfaction_renderers(),
     outbox.CONFIRMATION: confirmation_mails,
     outbox.REPLY: reply_mails,
     outbox.AUTO_RESPONSE: auto_response_mails,

@@ -2,6 +2,7 @@
 questionnaire answers by question, and the trend of the key numbers by day, week or month.
 One aggregate query each."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -94,28 +95,34 @@ def _opened(period: ReportPeriod, scope: Scope):
     return rows
 
 
-def by_channel(period: ReportPeriod, scope: Scope) -> list[CountRow]:
-    """Cases opened in the period by how they came in (the case's owner now for a tech)."""
-    counts = dict(
-        _opened(period, scope).order_by().values_list("source").annotate(count=Count("pk"))
-    )
+def opened_counts(period: ReportPeriod, scope: Scope) -> dict[tuple[str, int | None], int]:
+    """Cases opened in the period (for a tech: the cases they own now) by channel and category,
+    in one pass over the index of creation times."""
+    rows = _opened(period, scope).order_by().values_list("source", "category_id")
+    return {(source, category): n for source, category, n in rows.annotate(count=Count("pk"))}
+
+
+def by_channel(counts: dict[tuple[str, int | None], int]) -> list[CountRow]:
+    totals = defaultdict(int)
+    for (source, _category), n in counts.items():
+        totals[source] += n
     labels = dict(Source.choices)
     return sorted(
-        (CountRow(label=str(labels.get(key, key)), count=n, key=key) for key, n in counts.items()),
+        (CountRow(label=str(labels.get(key, key)), count=n, key=key) for key, n in totals.items()),
         key=lambda row: (-row.count, row.label),
     )
 
 
-def by_category(period: ReportPeriod, scope: Scope) -> list[CountRow]:
-    counts = dict(
-        _opened(period, scope).order_by().values_list("category_id").annotate(count=Count("pk"))
-    )
+def by_category(counts: dict[tuple[str, int | None], int]) -> list[CountRow]:
+    totals = defaultdict(int)
+    for (_source, category), n in counts.items():
+        totals[category] += n
     names = dict(
-        Category.objects.filter(pk__in=[key for key in counts if key]).values_list("pk", "name")
+        Category.objects.filter(pk__in=[key for key in totals if key]).values_list("pk", "name")
     )
     rows = [
         CountRow(label=names.get(key, "") if key else str(_("No category")), count=n)
-        for key, n in counts.items()
+        for key, n in totals.items()
     ]
     return sorted(rows, key=lambda row: (-row.count, row.label))
 

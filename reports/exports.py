@@ -8,7 +8,14 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.breakdowns import answers, by_category, by_channel, satisfaction_split, trend
+from reports.breakdowns import (
+    answers,
+    by_category,
+    by_channel,
+    opened_counts,
+    satisfaction_split,
+    trend,
+)
 from reports.case_lists import case_line, case_rows
 from reports.definitions import METRICS, SEED_METRICS, Metric
 from reports.metrics import Numbers, report_numbers
@@ -75,10 +82,10 @@ def table_rows(table: str, *, period: ReportPeriod, scope: Scope) -> tuple[list[
         return _breakdown(department_rows(numbers), _("Department"), numbers.total)
     if table == "channels":
         return [_("Channel"), _("Cases opened")], [
-            [r.label, r.count] for r in by_channel(period, scope)
+            [r.label, r.count] for r in by_channel(opened_counts(period, scope))
         ]
     if table == "categories":
-        rows = by_category(period, scope)
+        rows = by_category(opened_counts(period, scope))
         return [_("Category"), _("Cases opened")], [[r.label, r.count] for r in rows]
     if table == "satisfaction":
         split = satisfaction_split(period, scope)

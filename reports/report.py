@@ -16,6 +16,7 @@ from reports.breakdowns import (
     answers,
     by_category,
     by_channel,
+    opened_counts,
     satisfaction_split,
     trend,
 )
@@ -100,14 +101,15 @@ def department_rows(numbers: ReportNumbers) -> list[Row]:
 
 def report_build(*, period: ReportPeriod, scope: Scope) -> Report:
     numbers = report_numbers(period, scope)
+    opened = opened_counts(period, scope)
     return Report(
         period=period,
         scope=scope,
         total=numbers.total,
         techs=tech_rows(period, scope, numbers),
         departments=department_rows(numbers),
-        channels=by_channel(period, scope),
-        categories=by_category(period, scope),
+        channels=by_channel(opened),
+        categories=by_category(opened),
         satisfaction=satisfaction_split(period, scope),
         answers=answers(period, scope),
         trend=trend(period, numbers),

@@ -253,11 +253,43 @@ def sign_in_sessions_overlapping(*, user_ids: Iterable[int], period: Period) -> 
             user_id__in=list(user_ids), kind=LoginEvent.Kind.SIGN_IN, at__lt=end
         )
         .filter(Q(last_activity_at__gte=reach) | Q(last_activity_at__isnull=True, at__gte=reach))
-        .select_related("ending")
         .order_by("at", "id")
+        .values_list(
+            "pk",
+            "at",
+            "last_activity_at",
+            "ip_address",
+            "user_agent",
+            "user_id",
+            "ending__kind",
+            "ending__at",
+        )
     )
-    sessions = (_session(row) for row in sign_ins)
+    # Plain rows, not model instances: a year of a team's sessions is tens of thousands.
+    sessions = (_session_of_values(*row) for row in sign_ins)
     return [s for s in sessions if s.signed_in_at >= start or s.until > start]
+
+
+def _session_of_values(
+    pk, at, last_activity_at, ip_address, user_agent, user_id, ending_kind, ending_at
+) -> SignInSession:
+    """As _session(), from a sign-in's values and its ending's kind and time."""
+    if ending_kind is None:
+        how, ended_at = OPEN, None
+    elif ending_kind == LoginEvent.Kind.SESSION_EXPIRED:
+        how, ended_at = EXPIRED, ending_at
+    else:
+        how, ended_at = SIGNED_OUT, ending_at
+    return SignInSession(
+        id=pk,
+        signed_in_at=at,
+        how=how,
+        ended_at=ended_at,
+        last_active_at=last_activity_at or ended_at or at,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        user_id=user_id,
+    )
 
 
 def _failures(*, people: Sequence[User], period: Period) -> QuerySet[LoginEvent]:

@@ -1,0 +1,353 @@
+"""python -m bench.reports [--tickets 1000000] [--keep] [--refill] [--iterations 10]
+
+The report pages (issue 12) on the bench database (bench/run.py's, filled or reused the same
+way): the overview for last month and for last year, as an admin (all departments, then one
+tech) and as the manager of one department; the CSV of the per-tech table; one drill-down case
+list and its CSV. Pages that do not exist yet are skipped with a note. Then the figures as
+plain SQL (bench/report_queries.py), the EXPLAIN (ANALYZE, BUFFERS) of the slowest statements,
+the data's size, and a Markdown section written into BENCHMARKS.md between
+<!-- bench:reports:results --> markers (the findings around it are written by hand)."""
+
+import argparse
+import datetime
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+from bench.run import BENCHMARKS, ROOT, configure_environment, machine_facts
+
+TARGET_MS = 1000  # issue 12: a year under 1 s median
+EXPLAINED = 5  # slowest statements of the pages explained
+REFERENCE_PLANS = 3  # slowest plain-SQL figures whose year plan is written down
+RESULTS_START, RESULTS_END = "<!-- bench:reports:results -->", "<!-- /bench:reports:results -->"
+SECTION_START, SECTION_END = "<!-- bench:reports -->", "<!-- /bench:reports -->"
+SIZED_TABLES = [
+    "tickets_ticket",
+    "tickets_message",
+    "tickets_closure",
+    "tickets_consultation",
+    "tickets_inboundemail",
+    "tickets_satisfactionrating",
+    "accounts_loginevent",
+]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.reports", description=__doc__)
+    parser.add_argument("--tickets", type=int, default=1_000_000, help="default 1000000")
+    parser.add_argument("--iterations", type=int, default=10, help="timed requests per page")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--refill", action="store_true", help="refill even if the data is there")
+    parser.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md alone")
+    args = parser.parse_args(argv)
+    if args.tickets < 1000:
+        parser.error("--tickets must be at least 1000")
+
+    configure_environment()
+    import warnings
+
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import fill
+    from bench.run import _database_create, _database_drop
+
+    _database_create()
+    print(f"Bench database: {connection.settings_dict['NAME']}")
+    call_command("migrate", verbosity=0)
+    dataset = None if args.refill else fill.dataset_ready(tickets=args.tickets)
+    if dataset is None:
+        print(f"Filling {args.tickets:,} tickets…")
+        dataset = fill.fill(tickets=args.tickets)
+        print(f"Filled in {dataset.fill_seconds:.1f} s.")
+    else:
+        print(f"Reusing the {args.tickets:,} tickets already there.")
+
+    timings, figures, explained, people = measure(dataset, iterations=args.iterations)
+    section = report(
+        dataset,
+        timings,
+        figures,
+        explained,
+        people=people,
+        iterations=args.iterations,
+        facts=machine_facts(),
+        data=data_facts(),
+    )
+    print()
+    print(section)
+    if not args.no_write:
+        results_write(section)
+        print(f"Written to {BENCHMARKS.relative_to(ROOT)}.")
+    if not args.keep:
+        connection.close()
+        _database_drop()
+        print("Bench database dropped (--keep keeps it).")
+
+
+def periods(now: datetime.datetime) -> dict[str, tuple[datetime.datetime, datetime.datetime]]:
+    """Last month and last year as calendar periods in UTC (the bench's users have no time
+    zone of their own, so the views see UTC too)."""
+    this_month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    this_year = this_month.replace(month=1)
+    return {
+        "last_month": (last_month, this_month),
+        "last_year": (this_year.replace(year=this_year.year - 1), this_year),
+    }
+
+
+def measure(dataset, *, iterations: int):
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import User
+    from bench import report_pages, report_queries
+    from bench.fill.shape import ADMIN_EMAIL
+    from bench.report_pages import Page
+    from departments.models import Membership
+
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    tech = User.objects.get(email=dataset.tech_email)
+    membership = (
+        Membership.objects.filter(is_manager=True, department__memberships__user=tech)
+        .select_related("user", "department")
+        .order_by("department_id")
+        .first()
+    )
+    manager = membership.user
+    people = {
+        "admin": admin.email,
+        "tech": f"{tech.full_name} (id {tech.pk})",
+        "manager": f"{manager.email}, manager of {membership.department.name}",
+    }
+    clients = {}
+    for who, user in (("admin", admin), ("manager", manager)):
+        clients[who] = Client()
+        clients[who].force_login(user)
+
+    month_url, year_url = "/reports/?period=last_month", "/reports/?period=last_year"
+    pages = [
+        Page("Overview, last month", "admin", month_url),
+        Page("Overview, last year", "admin", year_url),
+        Page("Overview, last month, one tech", "admin", f"{month_url}&tech={tech.pk}"),
+        Page("Overview, last year, one tech", "admin", f"{year_url}&tech={tech.pk}"),
+        Page("Overview, last month", "manager", month_url),
+        Page("Overview, last year", "manager", year_url),
+    ]
+    admin_client = clients["admin"]
+    links = report_pages.links_on(admin_client, year_url)
+    skipped = []
+    per_tech_csv = report_pages.csv_link(admin_client, year_url, links, prefer="tech")
+    if per_tech_csv:
+        pages.append(Page("Per-tech table, CSV, last year", "admin", per_tech_csv))
+    else:
+        skipped.append("Per-tech table, CSV: the year's page offers no CSV link")
+    case_list = report_pages.case_list_link(links, prefer=("past", "without"))
+    if case_list:
+        metric = case_list.split("/")[3]
+        pages.append(Page(f"Case list ({metric}), last year", "admin", case_list))
+        case_links = report_pages.links_on(admin_client, case_list)
+        case_csv = report_pages.csv_link(admin_client, case_list, case_links)
+        if case_csv:
+            pages.append(Page(f"Case list ({metric}), CSV, last year", "admin", case_csv))
+        else:
+            skipped.append(f"Case list ({metric}), CSV: the case list offers no CSV link")
+    else:
+        skipped.append("Case list: the year's page links to no /reports/cases/<metric>/ list")
+
+    people["load"] = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    timings = []
+    for page in pages:
+        timing = report_pages.page_time(clients[page.who], page, iterations=iterations)
+        timings.append(timing)
+        if timing.measured:
+            print(
+                f"  {page.label} ({page.who}): first {timing.first_ms:.0f} ms, median"
+                f" {timing.median_ms:.0f} ms, p90 {timing.p90_ms:.0f} ms,"
+                f" {timing.queries} queries, SQL {timing.sql_ms:.0f} ms"
+            )
+        else:
+            print(f"  {page.label} ({page.who}): {timing.note}")
+    for note in skipped:
+        print(f"  {note}: skipped")
+
+    explained = [
+        (ms, label, sql, report_pages.explain(sql))
+        for ms, label, sql in report_pages.slowest_statements(timings, count=EXPLAINED)
+    ]
+    spans = periods(timezone.now().astimezone(datetime.UTC))
+    print("Timing the figures as plain SQL…")
+    figures = report_queries.figures_measure(
+        month=spans["last_month"], year=spans["last_year"], tech_id=tech.pk
+    )
+    for figure in figures:
+        print(
+            f"  {figure.name} ({figure.scope}): month {figure.month_ms:.1f} ms,"
+            f" year {figure.year_ms:.1f} ms"
+        )
+    people["skipped"] = skipped
+    return timings, figures, explained, people
+
+
+def data_facts() -> dict:
+    from django.db import connection
+    from django.utils import timezone
+
+    spans = periods(timezone.now().astimezone(datetime.UTC))
+    facts: dict = {"tables": []}
+    with connection.cursor() as cursor:
+        for table in SIZED_TABLES:
+            cursor.execute(
+                f"SELECT count(*), pg_relation_size(%s), pg_indexes_size(%s) FROM {table}",
+                [table, table],
+            )
+            facts["tables"].append((table, *cursor.fetchone()))
+        cursor.execute("SELECT pg_database_size(current_database())")
+        facts["database"] = cursor.fetchone()[0]
+        for name, (start, end) in spans.items():
+            cursor.execute(
+                "SELECT count(*), count(*) FILTER (WHERE closed_at > deadline),"
+                " count(*) FILTER (WHERE consulted),"
+                " count(*) FILTER (WHERE feedback_at IS NOT NULL)"
+                " FROM tickets_closure WHERE closed_at >= %s AND closed_at < %s",
+                [start, end],
+            )
+            facts[name] = (start, end, *cursor.fetchone())
+    return facts
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def _ms(value: float) -> str:
+    return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
+
+
+def _size(value: int) -> str:
+    return f"{value / 1024 / 1024:,.0f} MB"
+
+
+def report(dataset, timings, figures, explained, *, people, iterations, facts, data) -> str:
+    fill_note = f"filled in {dataset.fill_seconds:.0f} s" + (
+        " (an earlier run; this one reused it)" if dataset.reused else ""
+    )
+    lines = [
+        f"### Reports at {dataset.tickets:,} tickets",
+        "",
+        f"Measured {facts['date']} on {facts['cpus']} CPUs ({facts['cpu']}), {facts['memory']}"
+        f" RAM, PostgreSQL {facts['postgres']}, Python {facts['python']}, Django"
+        f" {facts['django']}, code at commit {_commit()}; {fill_note}. Signed in as"
+        f" {people['admin']} (admin) or {people['manager']}; the tech is {people['tech']}."
+        f" Load average when the timing began: {people['load']}.",
+        "",
+    ]
+    for name in ("last_month", "last_year"):
+        start, end, closings, late, consulted, feedback = data[name]
+        lines.append(
+            f"- {name.replace('_', ' ')} ({start:%Y-%m-%d} to {end:%Y-%m-%d}): {closings:,}"
+            f" closings, {late:,} past deadline, {consulted:,} consulted, {feedback:,} with"
+            " feedback"
+        )
+    lines += [
+        "",
+        f"| page | signed in as | first request | median | p90 | queries | SQL time | rows"
+        f" | < {TARGET_MS / 1000:.0f} s |",
+        "|---|---|--:|--:|--:|--:|--:|--:|:-:|",
+    ]
+    for timing in timings:
+        page = timing.page
+        label = f"{page.label} `{page.url}`"
+        if not timing.measured:
+            lines.append(f"| {label} | {page.who} | {timing.note} | | | | | | |")
+            continue
+        met = "yes" if timing.median_ms < TARGET_MS else "**no**"
+        lines.append(
+            f"| {label} | {page.who} | {_ms(timing.first_ms)} | {_ms(timing.median_ms)}"
+            f" | {_ms(timing.p90_ms)} | {timing.queries} | {_ms(timing.sql_ms)} | {timing.rows:,}"
+            f" | {met} |"
+        )
+    lines.append("")
+    lines.append(
+        f"First request: the page's first in the process (cold); median and p90 of {iterations}"
+        " timed requests after 2 warm-up ones; rows: table rows of the HTML, lines of a CSV."
+    )
+    for note in people["skipped"]:
+        lines.append(f"Skipped: {note}.")
+    overviews = [timing for timing in timings if timing.page.label.startswith("Overview")]
+    if overviews and all(timing.measured and not timing.rows for timing in overviews):
+        lines.append(
+            "The overview shows no table at this commit (the report views are not there yet):"
+            " its times are the frame of an empty page."
+        )
+    lines += [
+        "",
+        "The figures as plain SQL on the same data (median of 5 runs, warm):",
+        "",
+        "| figure | scope | last month | last year |",
+        "|---|---|--:|--:|",
+    ]
+    for figure in figures:
+        lines.append(
+            f"| {figure.name} | {figure.scope} | {figure.month_ms:.1f} ms"
+            f" | {figure.year_ms:.1f} ms |"
+        )
+    lines += ["", "Data and its size on disk:", "", "| table | rows | heap | indexes |"]
+    lines.append("|---|--:|--:|--:|")
+    for table, rows, heap, indexes in data["tables"]:
+        lines.append(f"| `{table}` | {rows:,} | {_size(heap)} | {_size(indexes)} |")
+    lines.append(f"| the whole database | | {_size(data['database'])} | |")
+    if dataset.steps:
+        lines += ["", "The fill, step by step:", "", "| step | seconds |", "|---|--:|"]
+        lines += [f"| {label} | {seconds:.1f} |" for label, seconds in dataset.steps]
+    if explained:
+        lines += ["", f"The {len(explained)} slowest statements of the pages:"]
+        for ms, label, sql, plan in explained:
+            lines += ["", f"{label}, {ms:.0f} ms:", "", "```sql", sql, "```", ""]
+            lines += ["```", plan, "```"]
+    slowest = sorted(figures, key=lambda figure: figure.year_ms, reverse=True)[:REFERENCE_PLANS]
+    if slowest:
+        lines += ["", "The plans of the slowest plain-SQL figures for the year:"]
+        for figure in slowest:
+            lines += ["", f"{figure.name} ({figure.scope}), {figure.year_ms:.0f} ms:", ""]
+            lines += ["```", figure.year_plan, "```"]
+    return "\n".join(lines)
+
+
+def results_write(section: str) -> None:
+    """Replace the results block of the "Reports" section of BENCHMARKS.md, or append the
+    section with this block and a placeholder for the findings."""
+    text = BENCHMARKS.read_text()
+    block = f"{RESULTS_START}\n{section}\n{RESULTS_END}"
+    pattern = re.compile(re.escape(RESULTS_START) + r".*?" + re.escape(RESULTS_END), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _match: block, text)
+    else:
+        text = (
+            text.rstrip("\n")
+            + f"\n\n{SECTION_START}\n## Reports (issue 12)\n\n{block}\n\n### Findings\n\n"
+            + f"(to be written)\n{SECTION_END}\n"
+        )
+    Path(BENCHMARKS).write_text(text)
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"Done in {time.perf_counter() - started:.0f} s.")

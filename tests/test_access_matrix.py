@@ -201,6 +201,9 @@ RULES: dict[str, dict[str, Rule]] = {
     "manage:tech_absence_add": {"-": Rule(SUPERVISES_A)},  # of tech A
     "manage:tech_absence_stop": {"-": Rule(SUPERVISES_A, method="POST")},
     "reports:index": {"-": Rule(SUPERVISORS)},
+    "reports:table_csv": {"-": Rule(SUPERVISORS)},
+    "reports:cases": {"-": Rule(SUPERVISORS)},
+    "reports:cases_csv": {"-": Rule(SUPERVISORS)},
     # Configuration: the admin, for admins only
     "admin:index": {"-": Rule(ADMIN)},
     "admin:tickets_ticket_changelist": {"-": Rule(ADMIN)},
@@ -411,6 +414,8 @@ def url_for(name: str, variant: str, world: World, *, message: str = "first") ->
         "tech_id": world.tech_id,
         "absence_id": world.absence_id,
         "notification_id": world.notification_id,
+        "table": "techs",
+        "metric": "closed",
     }
     pattern = ROUTES[name]
     kwargs = {key: value for key, value in values.items() if f":{key}>" in pattern}

@@ -291,11 +291,15 @@ class AnswerCount:
 
 
 def questionnaire_answers(
-    *, start: datetime, end: datetime, department_ids: Iterable[int] | None = None
+    *,
+    start: datetime,
+    end: datetime,
+    department_ids: Iterable[int] | None = None,
+    answered_by: User | None = None,
 ) -> list[AnswerCount]:
     """How often each answer was given to each question, for answers given in [start, end),
-    optionally on tickets of the given departments: one aggregate query for the single-valued
-    answers and one for the chosen entries, however many answers there are."""
+    optionally on tickets of the given departments or by one tech: one aggregate query for the
+    single-valued answers and one for the chosen entries, however many answers there are."""
     answers = QuestionAnswer.objects.filter(answered_at__gte=start, answered_at__lt=end)
     choices = QuestionAnswerChoice.objects.filter(
         answer__answered_at__gte=start, answer__answered_at__lt=end
@@ -303,6 +307,9 @@ def questionnaire_answers(
     if department_ids is not None:
         answers = answers.filter(ticket__department_id__in=list(department_ids))
         choices = choices.filter(answer__ticket__department_id__in=list(department_ids))
+    if answered_by is not None:
+        answers = answers.filter(answered_by=answered_by)
+        choices = choices.filter(answer__answered_by=answered_by)
     rows = []
     single = (
         answers.exclude(answer_type__in=Question.CHOICE_TYPES)

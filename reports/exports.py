@@ -1,0 +1,154 @@
+"""The reports' tables as CSV rows: each table of the page, for the same period and scope, and
+the cases behind a number. Plain values (durations in hours, shares in percent) so a
+spreadsheet can compute with them."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.breakdowns import answers, by_category, by_channel, satisfaction_split, trend
+from reports.case_lists import case_line, case_rows
+from reports.definitions import METRICS, SEED_METRICS, Metric
+from reports.metrics import Numbers, numbers_by
+from reports.periods import ReportPeriod
+from reports.report import department_rows, tech_rows
+from reports.scope import Scope
+
+ROW_KEYS = [metric.key for metric in SEED_METRICS] + ["closed", "within_sla", "reopened"]
+
+
+def _hours(value: timedelta | None) -> str:
+    return f"{value.total_seconds() / 3600:.2f}" if value is not None else ""
+
+
+def _share(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None else ""
+
+
+def _numbers_header() -> list[str]:
+    return [
+        *(str(METRICS[key].label) for key in ROW_KEYS),
+        _("Customer feedback after closing, %"),
+        _("Within SLA, %"),
+        _("First response, median (business hours)"),
+        _("First response, 90th percentile (business hours)"),
+        _("Resolution, median (business hours)"),
+        _("Resolution, 90th percentile (business hours)"),
+    ]
+
+
+def _numbers_cells(numbers: Numbers) -> list:
+    return [
+        *(numbers.count(key) for key in ROW_KEYS),
+        _share(numbers.share("feedback")),
+        _share(numbers.share("within_sla")),
+        _hours(numbers.times.get("response_p50")),
+        _hours(numbers.times.get("response_p90")),
+        _hours(numbers.times.get("resolution_p50")),
+        _hours(numbers.times.get("resolution_p90")),
+    ]
+
+
+def _breakdown(rows, who: str, total: Numbers):
+    header = [who, *_numbers_header()]
+    lines = [[row.label, *_numbers_cells(row.numbers)] for row in rows]
+    lines.append([_("All"), *_numbers_cells(total)])
+    return header, lines
+
+
+def table_rows(table: str, *, period: ReportPeriod, scope: Scope) -> tuple[list[str], list]:
+    """(header, rows) of one of the page's tables (TABLES)."""
+    if table == "summary":
+        total = numbers_by(period, scope)["all"]
+        return _breakdown([], _("Scope"), total)
+    if table == "techs":
+        return _breakdown(tech_rows(period, scope), _("Tech"), numbers_by(period, scope)["all"])
+    if table == "departments":
+        rows = department_rows(period, scope)
+        return _breakdown(rows, _("Department"), numbers_by(period, scope)["all"])
+    if table == "channels":
+        return [_("Channel"), _("Cases opened")], [
+            [r.label, r.count] for r in by_channel(period, scope)
+        ]
+    if table == "categories":
+        rows = by_category(period, scope)
+        return [_("Category"), _("Cases opened")], [[r.label, r.count] for r in rows]
+    if table == "satisfaction":
+        split = satisfaction_split(period, scope)
+        return [_("Mark"), _("Score"), _("Ratings")], [
+            [mark.label, mark.score, mark.count] for mark in split.marks
+        ]
+    if table == "answers":
+        return [_("Question"), _("Answer"), _("Times given")], [
+            [row.question_text, row.answer, row.count] for row in answers(period, scope)
+        ]
+    if table == "trend":
+        data = trend(period, scope)
+        header = [
+            _("From"),
+            str(METRICS["emails_received"].label),
+            _("Closed on time"),
+            _("Closed past deadline"),
+            _("Within SLA, %"),
+        ]
+        rows = zip(
+            data.starts,
+            data.received,
+            data.on_time,
+            data.past_deadline,
+            data.within_sla,
+            strict=True,
+        )
+        return header, [[day.isoformat(), a, b, c, _share(d)] for day, a, b, c, d in rows]
+    raise KeyError(table)
+
+
+TABLES = (
+    "summary",
+    "techs",
+    "departments",
+    "channels",
+    "categories",
+    "satisfaction",
+    "answers",
+    "trend",
+)
+
+
+def case_csv(
+    *, metric: Metric, period: ReportPeriod, scope: Scope, viewer
+) -> tuple[list, Iterator]:
+    """The cases behind a number, every one (streamed in chunks, not one page)."""
+    header = [
+        _("Ticket"),
+        _("Subject"),
+        _("Department"),
+        _("Owner"),
+        _("When"),
+        _("Deadline"),
+        _("Detail"),
+    ]
+    rows = case_rows(metric=metric, period=period, scope=scope, viewer=viewer)
+
+    def lines():
+        for row in rows.iterator(chunk_size=2000):
+            line = case_line(row, metric.source)
+            yield [
+                line.number,
+                line.subject,
+                line.department,
+                line.owner,
+                _local(line.at, period),
+                _local(line.deadline, period),
+                line.detail,
+            ]
+
+    return header, lines()
+
+
+def _local(moment, period: ReportPeriod) -> str:
+    if moment is None:
+        return ""
+    return timezone.localtime(moment, period.zone).strftime("%Y-%m-%d %H:%M")

@@ -45,6 +45,7 @@ class Timing:
     rows: int = 0  # table rows in the HTML, lines of a CSV (header left out)
     size: int = 0  # bytes of the response
     statements: list[tuple[float, str]] = field(default_factory=list)  # (ms, SQL) of one request
+    jit: list[float] = field(default_factory=list)  # JIT ms of each statement (jit_measure)
 
     @property
     def measured(self) -> bool:
@@ -129,38 +130,64 @@ def csv_link(client: Client, url: str, links: list[str], *, prefer: str = "") ->
     return None
 
 
-def case_list_link(links: list[str], *, prefer: tuple[str, ...]) -> str | None:
-    """A drill-down case list among `links`: the first whose metric has all of `prefer` in
-    it, else the first one."""
+def case_list_link(links: list[str], *, prefer: str) -> str | None:
+    """A drill-down case list among `links`: the one of metric `prefer`, else the first."""
     lists = [link for link in links if link.startswith("/reports/cases/")]
     lists = [link for link in lists if "csv" not in link.lower()]
     for link in lists:
-        metric = link.split("/")[3]
-        if all(word in metric for word in prefer):
+        if link.split("/")[3] == prefer:
             return link
     return lists[0] if lists else None
 
 
 def slowest_statements(timings: list[Timing], *, count: int) -> list[tuple[float, str, str]]:
-    """The `count` slowest SELECTs over the measured pages (one per distinct statement, its
-    literals ignored): (ms, page label, SQL)."""
+    """The `count` slowest SELECTs over the measured pages, one of each kind (the same tables,
+    grouping and names, whatever the filters): (ms, page label, SQL)."""
     seen, found = set(), []
     everything = [
-        (ms, timing.page.label + f" ({timing.page.who})", sql)
+        (ms, f"{timing.page.label} ({timing.page.who})", sql)
         for timing in timings
         for ms, sql in timing.statements
     ]
     for ms, label, sql in sorted(everything, reverse=True):
         if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
             continue
-        shape = re.sub(r"'[^']*'|\b\d+\b", "?", sql)
-        if shape in seen:
+        kind = statement_summary(sql)
+        if kind in seen:
             continue
-        seen.add(shape)
+        seen.add(kind)
         found.append((ms, label, sql))
         if len(found) == count:
             break
     return found
+
+
+def statement_summary(sql: str) -> str:
+    """A statement in a few words: its tables, what it groups by, the names it selects."""
+    tables = [name.removeprefix("tickets_") for name in re.findall(r'(?:FROM|JOIN) "(\w+)"', sql)]
+    words = " + ".join(dict.fromkeys(tables))
+    names = re.findall(r'AS "(\w+)"', sql.split(" FROM ", 1)[0])
+    first = re.match(r'\s*SELECT (.+?) AS "(\w+)"', sql)
+    if " GROUP BY " in sql and first:
+        column = re.findall(r'"(\w+)"', first.group(1))
+        key = "month" if "DATE_TRUNC" in first.group(1) else (column[-1] if column else "?")
+        words += f" by {key}"
+        names = names[1:]
+    if names:
+        words += ": " + ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
+    return words
+
+
+def jit_measure(timing: Timing, *, min_ms: float) -> None:
+    """The JIT compilation time of each SELECT of the page slower than `min_ms`, from its
+    EXPLAIN ANALYZE (0 for the others)."""
+    timing.jit = []
+    for ms, sql in timing.statements:
+        if ms < min_ms or not sql.lstrip().upper().startswith("SELECT"):
+            timing.jit.append(0.0)
+            continue
+        found = re.search(r"Timing: .*Total ([\d.]+) ms", explain(sql))
+        timing.jit.append(float(found.group(1)) if found else 0.0)
 
 
 def explain(sql: str) -> str:

@@ -1,10 +1,11 @@
-"""The reports' figures as plain SQL on the tables and indexes they read (tickets/models/
-reporting.py and the indexes of migration tickets 0019): what a period costs the database by
-itself, whatever the views above it do. Each figure is one statement, for a period globally or
-for one tech (the owner of the case when it closed); each is timed and the year's plans kept.
-
-They follow SPEC.md "Reports": a case counts once in a period, at its last closing in it (a
-closing superseded by a later one in the same period is left out)."""
+"""The reports' numbers as plain SQL on the same tables and indexes (tickets/models/reporting.py,
+migration tickets 0019), each source read once: what a period costs the database when every
+row of the period is read one time, whatever the views above it do. The definitions follow
+reports/definitions.py and reports/metrics.py (a case counts once, at its last closing in the
+period; spam closings never; a mail or consultation belongs to its ticket's owner and
+department). Counts add up, so the total, the per-tech and the per-department rows are sums of
+one query grouped by owner and department; percentiles do not, so each grouping is one more
+sort of the period's values (percentile_cont)."""
 
 import statistics
 import time
@@ -13,93 +14,105 @@ from datetime import datetime
 
 from django.db import connection
 
-CLOSED_IN_PERIOD = (
-    "closed_at >= %(start)s AND closed_at < %(end)s"
-    " AND (superseded_at IS NULL OR superseded_at >= %(end)s)"
+CLOSED = (
+    " FROM tickets_closure WHERE closed_at >= %(start)s AND closed_at < %(end)s"
+    " AND (superseded_at IS NULL OR superseded_at >= %(end)s) AND reason <> 'spam'"
 )
-# name -> (global SQL, the same for one tech); %(start)s, %(end)s, %(tech)s.
+CLOSING_COUNTS = (
+    "count(*) FILTER (WHERE closed_at <= deadline AND NOT consulted),"
+    " count(*) FILTER (WHERE closed_at <= deadline AND consulted),"
+    " count(*) FILTER (WHERE closed_at > deadline AND consulted),"
+    " count(*) FILTER (WHERE closed_at > deadline AND NOT consulted),"
+    " count(*) FILTER (WHERE feedback_at IS NOT NULL),"
+    " count(*) FILTER (WHERE closed_at <= deadline AND (first_response_at <= response_due_at"
+    " OR first_response_at IS NULL AND closed_at <= response_due_at)), count(*)"
+)
+ACCEPTED = (
+    " FROM tickets_inboundemail AS e JOIN tickets_ticket AS t ON t.id = e.ticket_id"
+    " WHERE e.status IN ('ticket', 'reply', 'consultation')"
+    " AND e.received_at >= %(start)s AND e.received_at < %(end)s"
+)
+FIRST_CONSULTED = (
+    " FROM tickets_consultation AS k JOIN tickets_ticket AS t ON t.id = k.ticket_id"
+    " WHERE k.first_of_case AND k.asked_at >= %(start)s AND k.asked_at < %(end)s"
+)
+ANSWERED = (
+    " FROM tickets_ticket WHERE first_response_at >= %(start)s AND first_response_at < %(end)s"
+)
+OPENED = " FROM tickets_ticket WHERE created_at >= %(start)s AND created_at < %(end)s"
+
+
+# name -> (SQL for everything, the same for one tech or "" when a tech needs no other form).
 FIGURES: dict[str, tuple[str, str]] = {
-    "1. e-mails received": (
-        "SELECT count(*) FROM tickets_inboundemail"
-        " WHERE status IN ('ticket', 'reply', 'consultation')"
-        " AND received_at >= %(start)s AND received_at < %(end)s",
-        "SELECT count(*) FROM tickets_inboundemail AS e JOIN tickets_ticket AS t"
-        " ON t.id = e.ticket_id WHERE e.status IN ('ticket', 'reply', 'consultation')"
-        " AND e.received_at >= %(start)s AND e.received_at < %(end)s"
-        " AND t.assignee_id = %(tech)s",
-    ),
-    "2.-5., 8., reopened, within SLA: closings in one pass": (
-        "SELECT count(*) FILTER (WHERE closed_at <= deadline AND NOT consulted),"
-        " count(*) FILTER (WHERE closed_at <= deadline AND consulted),"
-        " count(*) FILTER (WHERE closed_at > deadline AND consulted),"
-        " count(*) FILTER (WHERE closed_at > deadline AND NOT consulted),"
-        " count(*) FILTER (WHERE feedback_at IS NOT NULL), count(*)"
-        f" FROM tickets_closure WHERE {CLOSED_IN_PERIOD}",
-        "SELECT count(*) FILTER (WHERE closed_at <= deadline AND NOT consulted),"
-        " count(*) FILTER (WHERE closed_at <= deadline AND consulted),"
-        " count(*) FILTER (WHERE closed_at > deadline AND consulted),"
-        " count(*) FILTER (WHERE closed_at > deadline AND NOT consulted),"
-        " count(*) FILTER (WHERE feedback_at IS NOT NULL), count(*)"
-        f" FROM tickets_closure WHERE owner_id = %(tech)s AND {CLOSED_IN_PERIOD}",
-    ),
-    "median and p90 first response and resolution (closings)": (
-        "SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY response_used),"
-        " percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY resolution_used)"
-        f" FROM tickets_closure WHERE {CLOSED_IN_PERIOD}",
-        "SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY response_used),"
-        " percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY resolution_used)"
-        f" FROM tickets_closure WHERE owner_id = %(tech)s AND {CLOSED_IN_PERIOD}",
-    ),
-    "per-tech table (closings by owner)": (
-        "SELECT owner_id, count(*) FILTER (WHERE closed_at <= deadline AND NOT consulted),"
-        " count(*) FILTER (WHERE closed_at <= deadline AND consulted),"
-        " count(*) FILTER (WHERE closed_at > deadline AND consulted),"
-        " count(*) FILTER (WHERE closed_at > deadline AND NOT consulted),"
-        " count(*) FILTER (WHERE feedback_at IS NOT NULL), count(*)"
-        f" FROM tickets_closure WHERE {CLOSED_IN_PERIOD} GROUP BY owner_id",
+    "1. e-mails received, total (index-only, count(*))": (
+        "SELECT count(*) FROM tickets_inboundemail WHERE status IN ('ticket', 'reply',"
+        " 'consultation') AND received_at >= %(start)s AND received_at < %(end)s",
         "",
     ),
+    "1. e-mails received by owner and department, one pass": (
+        f"SELECT t.assignee_id, t.department_id, count(*){ACCEPTED} GROUP BY 1, 2",
+        f"SELECT t.department_id, count(*){ACCEPTED} AND t.assignee_id = %(tech)s GROUP BY 1",
+    ),
+    "2.-5., 8., within SLA: closings by owner and department, one pass": (
+        f"SELECT owner_id, department_id, {CLOSING_COUNTS}{CLOSED} GROUP BY 1, 2",
+        f"SELECT department_id, {CLOSING_COUNTS}{CLOSED} AND owner_id = %(tech)s GROUP BY 1",
+    ),
+    "resolution median and p90, total (percentile_cont)": (
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_used),"
+        f" percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_used){CLOSED}",
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_used),"
+        f" percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_used){CLOSED}"
+        " AND owner_id = %(tech)s",
+    ),
+    "resolution median and p90 per owner (percentile_cont)": (
+        "SELECT owner_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_used),"
+        f" percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_used){CLOSED} GROUP BY 1",
+        "",
+    ),
+    "first response median and p90, total (percentile_cont)": (
+        "SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY response_used),"
+        f" percentile_cont(0.9) WITHIN GROUP (ORDER BY response_used){ANSWERED}",
+        "SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY response_used),"
+        f" percentile_cont(0.9) WITHIN GROUP (ORDER BY response_used){ANSWERED}"
+        " AND assignee_id = %(tech)s",
+    ),
+    "6.-7. first consultations by owner and department, one pass": (
+        "SELECT t.assignee_id, t.department_id,"
+        " count(*) FILTER (WHERE k.asked_at <= k.deadline_when_asked),"
+        f" count(*) FILTER (WHERE k.asked_at > k.deadline_when_asked){FIRST_CONSULTED}"
+        " GROUP BY 1, 2",
+        "SELECT t.department_id, count(*) FILTER (WHERE k.asked_at <= k.deadline_when_asked),"
+        f" count(*) FILTER (WHERE k.asked_at > k.deadline_when_asked){FIRST_CONSULTED}"
+        " AND t.assignee_id = %(tech)s GROUP BY 1",
+    ),
+    "reopened cases by owner and department": (
+        "SELECT owner_id, department_id, count(DISTINCT ticket_id) FROM tickets_closure"
+        " WHERE reopened_at >= %(start)s AND reopened_at < %(end)s AND reason <> 'spam'"
+        " GROUP BY 1, 2",
+        "SELECT department_id, count(DISTINCT ticket_id) FROM tickets_closure"
+        " WHERE reopened_at >= %(start)s AND reopened_at < %(end)s AND reason <> 'spam'"
+        " AND owner_id = %(tech)s GROUP BY 1",
+    ),
+    "cases opened by channel and category, one pass": (
+        f"SELECT source, category_id, count(*){OPENED} GROUP BY 1, 2",
+        f"SELECT source, category_id, count(*){OPENED} AND assignee_id = %(tech)s GROUP BY 1, 2",
+    ),
     "trend: closings by month": (
-        "SELECT date_trunc('month', closed_at AT TIME ZONE 'UTC'), count(*)"
-        f" FROM tickets_closure WHERE {CLOSED_IN_PERIOD} GROUP BY 1 ORDER BY 1",
-        "SELECT date_trunc('month', closed_at AT TIME ZONE 'UTC'), count(*)"
-        f" FROM tickets_closure WHERE owner_id = %(tech)s AND {CLOSED_IN_PERIOD}"
-        " GROUP BY 1 ORDER BY 1",
+        "SELECT date_trunc('month', closed_at AT TIME ZONE 'UTC'), count(*) FILTER (WHERE"
+        f" closed_at <= deadline), count(*){CLOSED} GROUP BY 1",
+        "SELECT date_trunc('month', closed_at AT TIME ZONE 'UTC'), count(*) FILTER (WHERE"
+        f" closed_at <= deadline), count(*){CLOSED} AND owner_id = %(tech)s GROUP BY 1",
     ),
-    "6.-7. first consultations before / past deadline": (
-        "SELECT count(*) FILTER (WHERE asked_at <= deadline_when_asked),"
-        " count(*) FILTER (WHERE asked_at > deadline_when_asked) FROM tickets_consultation"
-        " WHERE first_of_case AND asked_at >= %(start)s AND asked_at < %(end)s",
-        "SELECT count(*) FILTER (WHERE asked_at <= deadline_when_asked),"
-        " count(*) FILTER (WHERE asked_at > deadline_when_asked) FROM tickets_consultation"
-        " WHERE first_of_case AND asked_at >= %(start)s AND asked_at < %(end)s"
-        " AND asked_by_id = %(tech)s",
-    ),
-    "reopened cases": (
-        "SELECT count(DISTINCT ticket_id) FROM tickets_closure"
-        " WHERE reopened_at >= %(start)s AND reopened_at < %(end)s",
-        "SELECT count(DISTINCT ticket_id) FROM tickets_closure"
-        " WHERE reopened_at >= %(start)s AND reopened_at < %(end)s AND owner_id = %(tech)s",
-    ),
-    "tickets by channel (opened in the period)": (
-        "SELECT source, count(*) FROM tickets_ticket"
-        " WHERE created_at >= %(start)s AND created_at < %(end)s GROUP BY source",
-        "SELECT source, count(*) FROM tickets_ticket"
-        " WHERE created_at >= %(start)s AND created_at < %(end)s AND assignee_id = %(tech)s"
-        " GROUP BY source",
-    ),
-    "first response times (cases first answered in the period)": (
-        "SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY response_used)"
-        " FROM tickets_ticket"
-        " WHERE first_response_at >= %(start)s AND first_response_at < %(end)s",
-        "SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY response_used)"
-        " FROM tickets_ticket WHERE first_response_at >= %(start)s"
-        " AND first_response_at < %(end)s AND assignee_id = %(tech)s",
+    "trend: e-mails received by month (index-only, count(*))": (
+        "SELECT date_trunc('month', received_at AT TIME ZONE 'UTC'), count(*)"
+        " FROM tickets_inboundemail WHERE status IN ('ticket', 'reply', 'consultation')"
+        " AND received_at >= %(start)s AND received_at < %(end)s GROUP BY 1",
+        "",
     ),
     "satisfaction by mark": (
-        "SELECT mark_id, count(*) FROM tickets_satisfactionrating"
+        "SELECT mark_id, count(*), sum(score) FROM tickets_satisfactionrating"
         " WHERE rated_at >= %(start)s AND rated_at < %(end)s GROUP BY mark_id",
-        "SELECT mark_id, count(*) FROM tickets_satisfactionrating"
+        "SELECT mark_id, count(*), sum(score) FROM tickets_satisfactionrating"
         " WHERE rated_at >= %(start)s AND rated_at < %(end)s AND owner_id = %(tech)s"
         " GROUP BY mark_id",
     ),

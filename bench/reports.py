@@ -11,18 +11,11 @@ the data's size, and a Markdown section written into BENCHMARKS.md between
 import argparse
 import datetime
 import os
-import re
-import subprocess
 import time
-from pathlib import Path
 
 from bench.run import BENCHMARKS, ROOT, configure_environment, machine_facts
 
-TARGET_MS = 1000  # issue 12: a year under 1 s median
 EXPLAINED = 5  # slowest statements of the pages explained
-REFERENCE_PLANS = 3  # slowest plain-SQL figures whose year plan is written down
-RESULTS_START, RESULTS_END = "<!-- bench:reports:results -->", "<!-- /bench:reports:results -->"
-SECTION_START, SECTION_END = "<!-- bench:reports -->", "<!-- /bench:reports -->"
 SIZED_TABLES = [
     "tickets_ticket",
     "tickets_message",
@@ -55,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from bench import fill
+    from bench import fill, report_markdown
     from bench.run import _database_create, _database_drop
 
     _database_create()
@@ -70,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Reusing the {args.tickets:,} tickets already there.")
 
     timings, figures, explained, people = measure(dataset, iterations=args.iterations)
-    section = report(
+    section = report_markdown.report(
         dataset,
         timings,
         figures,
@@ -83,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(section)
     if not args.no_write:
-        results_write(section)
+        report_markdown.results_write(section)
         print(f"Written to {BENCHMARKS.relative_to(ROOT)}.")
     if not args.keep:
         connection.close()
@@ -108,24 +101,26 @@ def measure(dataset, *, iterations: int):
     from django.utils import timezone
 
     from accounts.models import User
-    from bench import report_pages, report_queries
+    from bench import report_markdown, report_pages, report_queries
     from bench.fill.shape import ADMIN_EMAIL
     from bench.report_pages import Page
     from departments.models import Membership
 
     admin = User.objects.get(email=ADMIN_EMAIL)
     tech = User.objects.get(email=dataset.tech_email)
-    membership = (
+    manager = (
         Membership.objects.filter(is_manager=True, department__memberships__user=tech)
-        .select_related("user", "department")
+        .select_related("user")
         .order_by("department_id")
         .first()
+        .user
     )
-    manager = membership.user
+    managed = Membership.objects.filter(user=manager, is_manager=True).order_by("department_id")
     people = {
         "admin": admin.email,
         "tech": f"{tech.full_name} (id {tech.pk})",
-        "manager": f"{manager.email}, manager of {membership.department.name}",
+        "manager": f"{manager.email}, manager of "
+        + " and ".join(m.department.name for m in managed.select_related("department")),
     }
     clients = {}
     for who, user in (("admin", admin), ("manager", manager)):
@@ -149,7 +144,8 @@ def measure(dataset, *, iterations: int):
         pages.append(Page("Per-tech table, CSV, last year", "admin", per_tech_csv))
     else:
         skipped.append("Per-tech table, CSV: the year's page offers no CSV link")
-    case_list = report_pages.case_list_link(links, prefer=("past", "without"))
+    # Closed past deadline without consulting: a seventh of a year's closings.
+    case_list = report_pages.case_list_link(links, prefer="closed_late")
     if case_list:
         metric = case_list.split("/")[3]
         pages.append(Page(f"Case list ({metric}), last year", "admin", case_list))
@@ -178,6 +174,17 @@ def measure(dataset, *, iterations: int):
     for note in skipped:
         print(f"  {note}: skipped")
 
+    for timing in timings:
+        if (
+            timing.measured
+            and timing.page.who == "admin"
+            and timing.page.url
+            in (
+                month_url,
+                year_url,
+            )
+        ):
+            report_pages.jit_measure(timing, min_ms=report_markdown.BREAKDOWN_MIN_MS)
     explained = [
         (ms, label, sql, report_pages.explain(sql))
         for ms, label, sql in report_pages.slowest_statements(timings, count=EXPLAINED)
@@ -221,130 +228,6 @@ def data_facts() -> dict:
             )
             facts[name] = (start, end, *cursor.fetchone())
     return facts
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
-
-
-def _ms(value: float) -> str:
-    return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
-
-
-def _size(value: int) -> str:
-    return f"{value / 1024 / 1024:,.0f} MB"
-
-
-def report(dataset, timings, figures, explained, *, people, iterations, facts, data) -> str:
-    fill_note = f"filled in {dataset.fill_seconds:.0f} s" + (
-        " (an earlier run; this one reused it)" if dataset.reused else ""
-    )
-    lines = [
-        f"### Reports at {dataset.tickets:,} tickets",
-        "",
-        f"Measured {facts['date']} on {facts['cpus']} CPUs ({facts['cpu']}), {facts['memory']}"
-        f" RAM, PostgreSQL {facts['postgres']}, Python {facts['python']}, Django"
-        f" {facts['django']}, code at commit {_commit()}; {fill_note}. Signed in as"
-        f" {people['admin']} (admin) or {people['manager']}; the tech is {people['tech']}."
-        f" Load average when the timing began: {people['load']}.",
-        "",
-    ]
-    for name in ("last_month", "last_year"):
-        start, end, closings, late, consulted, feedback = data[name]
-        lines.append(
-            f"- {name.replace('_', ' ')} ({start:%Y-%m-%d} to {end:%Y-%m-%d}): {closings:,}"
-            f" closings, {late:,} past deadline, {consulted:,} consulted, {feedback:,} with"
-            " feedback"
-        )
-    lines += [
-        "",
-        f"| page | signed in as | first request | median | p90 | queries | SQL time | rows"
-        f" | < {TARGET_MS / 1000:.0f} s |",
-        "|---|---|--:|--:|--:|--:|--:|--:|:-:|",
-    ]
-    for timing in timings:
-        page = timing.page
-        label = f"{page.label} `{page.url}`"
-        if not timing.measured:
-            lines.append(f"| {label} | {page.who} | {timing.note} | | | | | | |")
-            continue
-        met = "yes" if timing.median_ms < TARGET_MS else "**no**"
-        lines.append(
-            f"| {label} | {page.who} | {_ms(timing.first_ms)} | {_ms(timing.median_ms)}"
-            f" | {_ms(timing.p90_ms)} | {timing.queries} | {_ms(timing.sql_ms)} | {timing.rows:,}"
-            f" | {met} |"
-        )
-    lines.append("")
-    lines.append(
-        f"First request: the page's first in the process (cold); median and p90 of {iterations}"
-        " timed requests after 2 warm-up ones; rows: table rows of the HTML, lines of a CSV."
-    )
-    for note in people["skipped"]:
-        lines.append(f"Skipped: {note}.")
-    overviews = [timing for timing in timings if timing.page.label.startswith("Overview")]
-    if overviews and all(timing.measured and not timing.rows for timing in overviews):
-        lines.append(
-            "The overview shows no table at this commit (the report views are not there yet):"
-            " its times are the frame of an empty page."
-        )
-    lines += [
-        "",
-        "The figures as plain SQL on the same data (median of 5 runs, warm):",
-        "",
-        "| figure | scope | last month | last year |",
-        "|---|---|--:|--:|",
-    ]
-    for figure in figures:
-        lines.append(
-            f"| {figure.name} | {figure.scope} | {figure.month_ms:.1f} ms"
-            f" | {figure.year_ms:.1f} ms |"
-        )
-    lines += ["", "Data and its size on disk:", "", "| table | rows | heap | indexes |"]
-    lines.append("|---|--:|--:|--:|")
-    for table, rows, heap, indexes in data["tables"]:
-        lines.append(f"| `{table}` | {rows:,} | {_size(heap)} | {_size(indexes)} |")
-    lines.append(f"| the whole database | | {_size(data['database'])} | |")
-    if dataset.steps:
-        lines += ["", "The fill, step by step:", "", "| step | seconds |", "|---|--:|"]
-        lines += [f"| {label} | {seconds:.1f} |" for label, seconds in dataset.steps]
-    if explained:
-        lines += ["", f"The {len(explained)} slowest statements of the pages:"]
-        for ms, label, sql, plan in explained:
-            lines += ["", f"{label}, {ms:.0f} ms:", "", "```sql", sql, "```", ""]
-            lines += ["```", plan, "```"]
-    slowest = sorted(figures, key=lambda figure: figure.year_ms, reverse=True)[:REFERENCE_PLANS]
-    if slowest:
-        lines += ["", "The plans of the slowest plain-SQL figures for the year:"]
-        for figure in slowest:
-            lines += ["", f"{figure.name} ({figure.scope}), {figure.year_ms:.0f} ms:", ""]
-            lines += ["```", figure.year_plan, "```"]
-    return "\n".join(lines)
-
-
-def results_write(section: str) -> None:
-    """Replace the results block of the "Reports" section of BENCHMARKS.md, or append the
-    section with this block and a placeholder for the findings."""
-    text = BENCHMARKS.read_text()
-    block = f"{RESULTS_START}\n{section}\n{RESULTS_END}"
-    pattern = re.compile(re.escape(RESULTS_START) + r".*?" + re.escape(RESULTS_END), re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _match: block, text)
-    else:
-        text = (
-            text.rstrip("\n")
-            + f"\n\n{SECTION_START}\n## Reports (issue 12)\n\n{block}\n\n### Findings\n\n"
-            + f"(to be written)\n{SECTION_END}\n"
-        )
-    Path(BENCHMARKS).write_text(text)
 
 
 if __name__ == "__main__":

@@ -19,10 +19,12 @@ def report(dataset, timings, figures, explained, *, people, iterations, facts, d
         " (an earlier run; this one reused it)" if dataset.reused else ""
     )
     lines = [
-        f"### Reports at {dataset.tickets:,} tickets",
+        f"### Reports at {dataset.tickets:,} tickets"
+        + (f", {_settings(people['settings'])}" if people["settings"] else ""),
         "",
         f"Measured {facts['date']} on {facts['cpus']} CPUs ({facts['cpu']}), {facts['memory']}"
-        f" RAM, PostgreSQL {facts['postgres']} (its default settings), Python {facts['python']},"
+        f" RAM, PostgreSQL {facts['postgres']} ({_settings(people['settings'])}), Python"
+        f" {facts['python']},"
         f" Django {facts['django']}, code at commit {_commit()}; {fill_note}. Signed in as"
         f" {people['admin']} (admin) or {people['manager']}; the tech is {people['tech']}."
         f" Load average when the timing began: {people['load']}.",
@@ -164,14 +166,18 @@ def _data(dataset, data) -> list[str]:
     return lines
 
 
-def results_write(section: str) -> None:
-    """Replace the results block of the "Reports" section of BENCHMARKS.md, or append the
-    section with this block and a placeholder for the findings."""
+def results_write(section: str, *, variant: str = "") -> None:
+    """Replace a results block of the "Reports" section of BENCHMARKS.md: the main one, or with
+    `variant` (a run with other PostgreSQL settings) its own block after the main one. A
+    missing section is appended with a placeholder for the findings."""
+    start, end = _markers(variant)
     text = BENCHMARKS.read_text()
-    block = f"{RESULTS_START}\n{section}\n{RESULTS_END}"
-    pattern = re.compile(re.escape(RESULTS_START) + r".*?" + re.escape(RESULTS_END), re.DOTALL)
+    block = f"{start}\n{section}\n{end}"
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
     if pattern.search(text):
         text = pattern.sub(lambda _match: block, text)
+    elif variant and RESULTS_END in text:
+        text = text.replace(RESULTS_END, f"{RESULTS_END}\n\n{block}", 1)
     else:
         text = (
             text.rstrip("\n")
@@ -179,6 +185,12 @@ def results_write(section: str) -> None:
             + f"(to be written)\n{SECTION_END}\n"
         )
     BENCHMARKS.write_text(text)
+
+
+def _markers(variant: str) -> tuple[str, str]:
+    if not variant:
+        return RESULTS_START, RESULTS_END
+    return f"<!-- bench:reports:results:{variant} -->", f"<!-- /bench:reports:results:{variant} -->"
 
 
 def _commit() -> str:
@@ -192,6 +204,12 @@ def _commit() -> str:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "?"
+
+
+def _settings(settings: dict[str, str]) -> str:
+    if not settings:
+        return "its default settings"
+    return "default settings but " + ", ".join(f"`{k} = {v}`" for k, v in settings.items())
 
 
 def _ms(value: float) -> str:

@@ -34,9 +34,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument("--refill", action="store_true", help="refill even if the data is there")
     parser.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md alone")
+    parser.add_argument(
+        "--pg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a PostgreSQL setting for the measured session, e.g. --pg jit=off (repeatable)",
+    )
     args = parser.parse_args(argv)
     if args.tickets < 1000:
         parser.error("--tickets must be at least 1000")
+    settings = dict(setting.split("=", 1) for setting in args.pg if "=" in setting)
+    if len(settings) != len(args.pg) or not all(
+        name.replace("_", "").isalnum() for name in settings
+    ):
+        parser.error("--pg takes NAME=VALUE")
 
     configure_environment()
     import warnings
@@ -62,7 +74,9 @@ def main(argv: list[str] | None = None) -> None:
     else:
         print(f"Reusing the {args.tickets:,} tickets already there.")
 
+    session_settings_apply(settings)
     timings, figures, explained, people = measure(dataset, iterations=args.iterations)
+    people["settings"] = settings
     section = report_markdown.report(
         dataset,
         timings,
@@ -76,12 +90,29 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(section)
     if not args.no_write:
-        report_markdown.results_write(section)
+        report_markdown.results_write(section, variant="settings" if settings else "")
         print(f"Written to {BENCHMARKS.relative_to(ROOT)}.")
     if not args.keep:
         connection.close()
         _database_drop()
         print("Bench database dropped (--keep keeps it).")
+
+
+def session_settings_apply(settings: dict[str, str]) -> None:
+    """SET each PostgreSQL setting on the bench's connection, now and whenever it reconnects
+    (the test client keeps one connection open across its requests)."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    def apply(connection, **_kwargs):
+        with connection.cursor() as cursor:
+            for name, value in settings.items():
+                cursor.execute(f"SELECT set_config('{name}', %s, false)", [value])
+
+    if settings:
+        connection_created.connect(apply, weak=False)
+        connection.ensure_connection()
+        apply(connection)
 
 
 def periods(now: datetime.datetime) -> dict[str, tuple[datetime.datetime, datetime.datetime]]:

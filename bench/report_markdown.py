@@ -168,7 +168,8 @@ def _data(dataset, data) -> list[str]:
 
 def results_write(section: str, *, variant: str = "") -> None:
     """Replace a results block of the "Reports" section of BENCHMARKS.md: the main one, or with
-    `variant` (a run with other PostgreSQL settings) its own block after the main one. A
+    `variant` (a run with other PostgreSQL settings, named by them) its own block after the
+    main one. A
     missing section is appended with a placeholder for the findings."""
     start, end = _markers(variant)
     text = BENCHMARKS.read_text()

@@ -15,7 +15,7 @@ import time
 
 from bench.run import BENCHMARKS, ROOT, configure_environment, machine_facts
 
-EXPLAINED = 5  # slowest statements of the pages explained
+EXPLAINED = 6  # slowest statements of the pages explained
 SIZED_TABLES = [
     "tickets_ticket",
     "tickets_message",
@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(section)
     if not args.no_write:
-        report_markdown.results_write(section, variant="settings" if settings else "")
+        variant = ",".join(f"{name}={value}" for name, value in settings.items())
+        report_markdown.results_write(section, variant=variant)
         print(f"Written to {BENCHMARKS.relative_to(ROOT)}.")
     if not args.keep:
         connection.close()

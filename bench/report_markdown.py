@@ -42,17 +42,26 @@ def report(dataset, timings, figures, explained, *, people, iterations, facts, d
     lines += _figures(figures)
     lines += _data(dataset, data)
     if explained:
+        from bench.report_pages import statement_summary
+
         lines += ["", f"The {len(explained)} slowest statements of the pages, one of each kind:"]
         for ms, label, sql, plan in explained:
-            lines += ["", f"{label}, {ms:.0f} ms:", "", "```sql", sql, "```", ""]
-            lines += ["```", plan, "```"]
+            lines += _folded(f"{label}, {ms:.0f} ms: {statement_summary(sql)}", sql, plan)
     slowest = sorted(figures, key=lambda figure: figure.year_ms, reverse=True)[:REFERENCE_PLANS]
     if slowest:
         lines += ["", "The plans of the slowest plain-SQL figures for the year:"]
         for figure in slowest:
-            lines += ["", f"{figure.name} ({figure.scope}), {figure.year_ms:.0f} ms:", ""]
-            lines += ["```", figure.year_plan, "```"]
+            title = f"{figure.name} ({figure.scope}), {figure.year_ms:.0f} ms"
+            lines += _folded(title, "", figure.year_plan)
     return "\n".join(lines)
+
+
+def _folded(title: str, sql: str, plan: str) -> list[str]:
+    """A statement and its plan, folded under a one-line summary."""
+    lines = ["", f"<details><summary>{title}</summary>", ""]
+    if sql:
+        lines += ["```sql", sql, "```", ""]
+    return [*lines, "```", plan, "```", "", "</details>"]
 
 
 def _pages(timings, *, iterations: int, skipped: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.absences import substitutes_for
+from accounts.access import can_read_reports
 from accounts.models import User
 from accounts.sign_in_throttle import throttle_of
 from accounts.signatures import (
@@ -82,7 +83,8 @@ def _signature_image_help_text() -> str:
 
 class TechPreferencesForm(StyledFormMixin, forms.Form):
     """A tech's own preferences. The image cleans to the re-encoded JPEG, ready to store; the
-    "remove" box is offered only when there is an image to remove."""
+    "remove" box is offered only when there is an image to remove, the monthly summary only to
+    those who may read the reports (managers and admins)."""
 
     reply_as_note_by_default = forms.BooleanField(
         label=_("Write internal notes by default"),
@@ -105,6 +107,15 @@ class TechPreferencesForm(StyledFormMixin, forms.Form):
         help_text=lazy(_signature_image_help_text, str)(),
     )
     remove_image = forms.BooleanField(label=_("Remove the current image"), required=False)
+    monthly_summary = forms.BooleanField(
+        label=_("Send me a monthly summary by email"),
+        required=False,
+        help_text=_(
+            "On the first day of each month (in your time zone), last month's key numbers for "
+            "your departments, each with the change from the month before, and a link to the "
+            "report."
+        ),
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         kwargs.setdefault(
@@ -112,11 +123,14 @@ class TechPreferencesForm(StyledFormMixin, forms.Form):
             {
                 "reply_as_note_by_default": user.reply_as_note_by_default,
                 "signature_text": user.signature_text,
+                "monthly_summary": user.monthly_summary,
             },
         )
         super().__init__(*args, **kwargs)
         if not user.signature_image:
             del self.fields["remove_image"]
+        if not can_read_reports(user):
+            del self.fields["monthly_summary"]
 
     def clean_signature_image(self) -> ContentFile | None:
         upload = self.cleaned_data["signature_image"]

@@ -84,6 +84,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("signature image"), upload_to="signatures/", blank=True, editable=False
     )
 
+    # Managers and admins: last month's key numbers by mail on the first of each month
+    # (reports/monthly_summary.py).
+    monthly_summary = models.BooleanField(
+        _("monthly summary by email"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Managers and admins: on the first day of each month, last month's key numbers "
+            "for their departments, with the change from the month before."
+        ),
+    )
+
     # The manager's watermark in the "new activity" feed: rows up to this id were seen.
     activity_seen_up_to = models.BigIntegerField(_("activity seen up to"), default=0)
 

@@ -1,4 +1,5 @@
-"""Writes to a tech's own preferences: how the reply box starts, and their email signature."""
+"""Writes to a tech's own preferences: how the reply box starts, their email signature and, for
+managers and admins, the monthly summary mail."""
 
 import logging
 import uuid
@@ -8,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext
 
+from accounts.access import can_read_reports
 from accounts.models import User
 from accounts.signatures import signature_storage
 
@@ -21,6 +23,7 @@ def tech_preferences_update(
     signature_text: str,
     signature_image: ContentFile | None,
     remove_image: bool,
+    monthly_summary: bool | None = None,
 ) -> User:
     """Save a tech's preferences in one transaction and return the updated user.
 
@@ -28,9 +31,14 @@ def tech_preferences_update(
     processed by signatures.signature_image_process; it is stored under a random name and
     replaces the current image; otherwise remove_image drops it. A replaced or removed file is
     deleted only once the change is committed, so a rollback never leaves the row pointing at a
-    missing file, and a new file whose row was never saved is deleted at once."""
+    missing file, and a new file whose row was never saved is deleted at once.
+
+    monthly_summary None leaves that choice as it is; only someone who may read the reports (an
+    admin, or a manager of an active department) can ask for the summary."""
     if not user.is_tech:
         raise PermissionDenied(gettext("Only staff members have preferences."))
+    if monthly_summary and not can_read_reports(user):
+        raise PermissionDenied(gettext("Only managers and admins can receive the monthly summary."))
     storage = signature_storage()
     new_name = ""
     try:
@@ -46,9 +54,11 @@ def tech_preferences_update(
                 locked.signature_image.name = ""
             locked.reply_as_note_by_default = reply_as_note_by_default
             locked.signature_text = signature_text
-            locked.save(
-                update_fields=["reply_as_note_by_default", "signature_text", "signature_image"]
-            )
+            fields = ["reply_as_note_by_default", "signature_text", "signature_image"]
+            if monthly_summary is not None:
+                locked.monthly_summary = monthly_summary
+                fields.append("monthly_summary")
+            locked.save(update_fields=fields)
             if old_name and old_name != locked.signature_image.name:
                 transaction.on_commit(lambda: _stored_file_delete(old_name))
     except BaseException:

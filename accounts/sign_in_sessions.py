@@ -1,18 +1,22 @@
-"""Sign-in sessions: a person's sign-ins paired with how each ended, and their failed sign-ins,
-over a period of days in the viewer's time zone. What a manager reads on a tech's page and
-exports as CSV; built on the LoginEvent rows accounts.login_history writes.
+"""Sign-in sessions: people's sign-ins paired with how each ended, and their failed sign-ins,
+over a period of days in the viewer's time zone. What a manager reads on a tech's page, the
+sign-in report reads for many techs at once, and both export as CSV; built on the LoginEvent rows
+accounts.login_history writes.
 
 A session is a SIGN_IN row and its ending, the row whose `sign_in` points at it: a SIGN_OUT
 (they signed out), a SESSION_EXPIRED (the session ran out; the row is dated at the last activity
-seen), or none yet (still signed in). A session belongs to the period it began in. Lists are
-keyset pages on the (user, -at) index, the ending joined in the same query."""
+seen), or none yet (still signed in). A session belongs to the period it began in; the hours
+signed in (accounts.sign_in_hours) also count the part of an earlier one that reaches into it.
+Lists are keyset pages on the (user, -at) index, the ending joined in the same query; every
+function takes one person (`user`) or several (`users`) and asks one query either way."""
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
@@ -75,16 +79,21 @@ class SignInSession:
     last_active_at: datetime
     ip_address: str | None
     user_agent: str
+    user_id: int | None = None
 
     @property
     def how_label(self) -> str:
         return ENDINGS[self.how]
 
     @property
+    def until(self) -> datetime:
+        """When it ended; a session still signed in, its last activity so far."""
+        return self.ended_at or self.last_active_at
+
+    @property
     def duration(self) -> timedelta:
         """Until it ended; a session still signed in, until its last activity so far."""
-        until = self.ended_at or self.last_active_at
-        return max(until - self.signed_in_at, timedelta(0))
+        return max(self.until - self.signed_in_at, timedelta(0))
 
     @property
     def duration_text(self) -> str:
@@ -131,6 +140,7 @@ class SignInFailure:
     account_known: bool  # False: typed with the address when no account had it
     ip_address: str | None
     user_agent: str
+    user_id: int | None = None  # whose: the account's, or the person's whose address was typed
 
     @property
     def browser(self) -> str:
@@ -143,10 +153,17 @@ class FailureList:
     more: bool  # more than the list shows happened in the period
 
 
-def _sign_ins(*, user: User, period: Period) -> QuerySet[LoginEvent]:
+def _people(user: User | None, users: Sequence[User]) -> list[User]:
+    people = [user] if user is not None else list(users)
+    if user is not None and users:
+        raise TypeError("Give `user` or `users`, not both.")
+    return people
+
+
+def _sign_ins(*, user_ids: Iterable[int], period: Period) -> QuerySet[LoginEvent]:
     return (
         LoginEvent.objects.filter(
-            user=user,
+            user_id__in=list(user_ids),
             kind=LoginEvent.Kind.SIGN_IN,
             at__gte=period.start,
             at__lt=period.end,
@@ -175,14 +192,21 @@ def _session(sign_in: LoginEvent) -> SignInSession:
         last_active_at=sign_in.last_activity_at or ended_at or sign_in.at,
         ip_address=sign_in.ip_address,
         user_agent=sign_in.user_agent,
+        user_id=sign_in.user_id,
     )
 
 
 def sign_in_sessions_page(
-    *, user: User, period: Period, cursor: str = "", size: int = SESSION_PAGE_SIZE
+    *,
+    user: User | None = None,
+    users: Sequence[User] = (),
+    period: Period,
+    cursor: str = "",
+    size: int = SESSION_PAGE_SIZE,
 ) -> SessionPage:
     """One page of the sessions begun in the period, newest first; one query."""
-    sign_ins = _sign_ins(user=user, period=period)
+    people = _people(user, users)
+    sign_ins = _sign_ins(user_ids=[person.pk for person in people], period=period)
     after = _cursor_decode(cursor)
     if after is not None:
         at, pk = after
@@ -197,20 +221,68 @@ def sign_in_sessions_page(
     )
 
 
-def sign_in_sessions_all(*, user: User, period: Period) -> Iterator[SignInSession]:
+def sign_in_sessions_all(
+    *, user: User | None = None, users: Sequence[User] = (), period: Period
+) -> Iterator[SignInSession]:
     """Every session begun in the period, newest first, fetched in chunks (for the CSV)."""
-    for row in _sign_ins(user=user, period=period).iterator(chunk_size=2000):
+    people = _people(user, users)
+    sign_ins = _sign_ins(user_ids=[person.pk for person in people], period=period)
+    for row in sign_ins.iterator(chunk_size=2000):
         yield _session(row)
 
 
-def sign_in_failures(*, user: User, period: Period, size: int = FAILURE_LIST_SIZE) -> FailureList:
-    """Failed and throttled sign-ins in the period, newest first: those recorded against the
-    account, and those typed with its address when no account had it (user empty)."""
-    events = list(
-        LoginEvent.objects.filter(kind__in=FAILURE_KINDS, at__gte=period.start, at__lt=period.end)
-        .filter(Q(user=user) | Q(user__isnull=True, email=user.email))
-        .order_by("-at", "-id")[: size + 1]
+def _ending_after_activity_max() -> timedelta:
+    """How long after a sign-in's last recorded activity its sign-out can come: the session
+    expires an idle timeout after the last request, and activity is written at most once per
+    SIGN_IN_ACTIVITY_RESOLUTION, so a sign-out later than this would have found it expired."""
+    return timedelta(seconds=settings.SESSION_COOKIE_AGE + settings.SIGN_IN_ACTIVITY_RESOLUTION)
+
+
+def sign_in_sessions_overlapping(*, user_ids: Iterable[int], period: Period) -> list[SignInSession]:
+    """Every session of these people that began in the period or was still going when it began,
+    oldest first; one query whatever the number of people or sessions.
+
+    A session lasts from its sign-in until its ending (a session still signed in: until its last
+    activity so far). Sessions begun before the period are found through their last activity, on
+    the partial index of sign-ins: a session that reaches into the period was active at most
+    `_ending_after_activity_max()` before it began."""
+    start, end = period.start, period.end
+    reach = start - _ending_after_activity_max()
+    sign_ins = (
+        LoginEvent.objects.filter(
+            user_id__in=list(user_ids), kind=LoginEvent.Kind.SIGN_IN, at__lt=end
+        )
+        .filter(Q(last_activity_at__gte=reach) | Q(last_activity_at__isnull=True, at__gte=reach))
+        .select_related("ending")
+        .order_by("at", "id")
     )
+    sessions = (_session(row) for row in sign_ins)
+    return [s for s in sessions if s.signed_in_at >= start or s.until > start]
+
+
+def _failures(*, people: Sequence[User], period: Period) -> QuerySet[LoginEvent]:
+    """Failed and throttled sign-ins in the period: those recorded against the accounts, and
+    those typed with their addresses when no account had it (user empty)."""
+    return LoginEvent.objects.filter(
+        kind__in=FAILURE_KINDS, at__gte=period.start, at__lt=period.end
+    ).filter(
+        Q(user_id__in=[person.pk for person in people])
+        | Q(user__isnull=True, email__in=[person.email for person in people])
+    )
+
+
+def sign_in_failures(
+    *,
+    user: User | None = None,
+    users: Sequence[User] = (),
+    period: Period,
+    size: int = FAILURE_LIST_SIZE,
+) -> FailureList:
+    """Failed and throttled sign-ins in the period, newest first: those recorded against the
+    accounts, and those typed with their addresses when no account had it (user empty)."""
+    people = _people(user, users)
+    by_email = {person.email: person.pk for person in people}
+    events = list(_failures(people=people, period=period).order_by("-at", "-id")[: size + 1])
     return FailureList(
         events=[
             SignInFailure(
@@ -220,11 +292,30 @@ def sign_in_failures(*, user: User, period: Period, size: int = FAILURE_LIST_SIZ
                 account_known=event.user_id is not None,
                 ip_address=event.ip_address,
                 user_agent=event.user_agent,
+                user_id=event.user_id or by_email.get(event.email),
             )
             for event in events[:size]
         ],
         more=len(events) > size,
     )
+
+
+def sign_in_failure_counts(*, users: Sequence[User], period: Period) -> dict[int, int]:
+    """How many failed and throttled sign-ins each person had in the period (every person
+    given, 0 included); one query."""
+    counts = dict.fromkeys((person.pk for person in users), 0)
+    by_email = {person.email: person.pk for person in users}
+    grouped = (
+        _failures(people=users, period=period)
+        .order_by()
+        .values("user_id", "email")
+        .annotate(count=Count("id"))
+    )
+    for row in grouped:
+        owner = row["user_id"] or by_email.get(row["email"])
+        if owner in counts:
+            counts[owner] += row["count"]
+    return counts
 
 
 def _cursor_encode(row: LoginEvent) -> str:

@@ -82,6 +82,7 @@ def preferences(request):
                 signature_text=data["signature_text"],
                 signature_image=data["signature_image"],
                 remove_image=data.get("remove_image", False),
+                monthly_summary=data.get("monthly_summary"),  # None: not offered
             )
             messages.success(request, _("Your preferences are saved."))
             return redirect("accounts:preferences")

@@ -13,8 +13,11 @@ from helpdesk.demo_approvals import demo_approvals_load
 from helpdesk.demo_calendars import demo_calendars_load
 from helpdesk.demo_notifications import demo_notifications_load
 from helpdesk.demo_questionnaires import demo_questionnaires_load
+from helpdesk.demo_reports import demo_reports_load
+from helpdesk.demo_satisfaction import demo_satisfaction_load
 from helpdesk.demo_sign_ins import demo_sign_ins_load
 from helpdesk.demo_sla import demo_sla_load
+from helpdesk.demo_summary import demo_summary_load
 from responses.models import CannedResponse
 from tickets import services as ticket_services
 from tickets import workflow
@@ -332,6 +335,9 @@ def demo_data_load() -> list[DemoLogin]:
     demo_calendars_load()
     demo_activity_load()  # the feed's watermark sits before its activity
     demo_sla_load()  # after the activity: its escalations and reminders are new to the feed
+    demo_reports_load()  # five months of closed cases behind /reports/
+    demo_summary_load()  # last month's summary for the manager, from that history
+    demo_satisfaction_load()  # likewise its poor rating
     return LOGINS
 
 

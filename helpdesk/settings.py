@@ -275,6 +275,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.notification_digests",
         "schedule": crontab(minute=0),
     },
+    # Daily: the managers whose month has turned by their own calendar get last month's summary
+    # (reports/monthly_summary.py decides who, and sends each at most once a month).
+    "monthly-summaries": {
+        "task": "reports.tasks.monthly_summaries",
+        "schedule": crontab(hour=6, minute=10),
+    },
 }
 
 # --- Accounts and sessions --------------------------------------------------------------------
@@ -531,6 +537,14 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 SPAM_RETENTION_DAYS = env.int("SPAM_RETENTION_DAYS", default=30)
 # A CA bundle to verify mailbox servers against instead of the system's (self-hosted mail).
 MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="") or None
+
+# --- Customer satisfaction --------------------------------------------------------------------
+# A customer may change their rating of a case, or add a comment, for this many days after
+# they first gave it (0: a rating is final at once).
+SATISFACTION_CHANGE_DAYS = env.int("SATISFACTION_CHANGE_DAYS", default=14)
+# A mark scoring below this is poor: the case's department's managers are notified and it
+# appears in their activity feed (once per case).
+SATISFACTION_POOR_BELOW = env.int("SATISFACTION_POOR_BELOW", default=0)
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

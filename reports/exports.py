@@ -64,7 +64,12 @@ def table_rows(table: str, *, period: ReportPeriod, scope: Scope) -> tuple[list[
         total = numbers_by(period, scope)["all"]
         return _breakdown([], _("Scope"), total)
     if table == "techs":
-        return _breakdown(tech_rows(period, scope), _("Tech"), numbers_by(period, scope)["all"])
+        rows = tech_rows(period, scope)
+        header, lines = _breakdown(rows, _("Tech"), numbers_by(period, scope)["all"])
+        signed_in = [_hours(row.signed_in) for row in rows] + [""]
+        return [*header, _("Signed in (hours)")], [
+            [*line, hours] for line, hours in zip(lines, signed_in, strict=True)
+        ]
     if table == "departments":
         rows = department_rows(period, scope)
         return _breakdown(rows, _("Department"), numbers_by(period, scope)["all"])

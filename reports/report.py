@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.sign_in_hours import sign_in_hours
 from departments.models import Department
 from reports.breakdowns import (
     CountRow,
@@ -49,18 +50,39 @@ class Report:
 
 
 def tech_rows(period: ReportPeriod, scope: Scope) -> list[Row]:
-    """Per tech, by name; the cases nobody owned last."""
+    """Per tech, by name, with the hours they were signed in; a tech of the scope who was signed
+    in but counted nothing still has a line. The cases nobody owned last."""
     numbers = numbers_by(period, scope, grouping=TECH)
-    techs = User.objects.filter(pk__in=[key for key in numbers if key is not None]).only(
-        "full_name", "email"
-    )
+    hours = sign_in_hours(user_ids=_scope_tech_ids(scope), period=period.period)
+    shown = {key for key in numbers if key is not None} | {
+        tech_id for tech_id, signed_in in hours.items() if signed_in
+    }
+    techs = User.objects.filter(pk__in=shown).only("full_name", "email")
     rows = [
-        Row(label=str(tech), query={"tech": str(tech.pk)}, numbers=numbers[tech.pk])
+        Row(
+            label=str(tech),
+            query={"tech": str(tech.pk)},
+            numbers=numbers.get(tech.pk) or Numbers(),
+            signed_in=hours.get(tech.pk),
+        )
         for tech in sorted(techs, key=lambda tech: (str(tech).casefold(), tech.pk))
     ]
     if None in numbers and not numbers[None].is_empty:
         rows.append(Row(label=_nobody(), query={"tech": NOBODY}, numbers=numbers[None]))
     return rows
+
+
+def _scope_tech_ids(scope: Scope) -> list[int]:
+    """The staff whose sign-in hours the scope covers: its tech, or its departments' techs (every
+    staff member for an admin's whole helpdesk)."""
+    if scope.tech is not None:
+        return [scope.tech.pk]
+    if scope.unowned:
+        return []
+    staff = User.objects.filter(kind=User.Kind.STAFF, is_active=True)
+    if scope.department_ids is not None:
+        staff = staff.filter(memberships__department_id__in=scope.department_ids)
+    return list(staff.values_list("pk", flat=True).distinct())
 
 
 def department_rows(period: ReportPeriod, scope: Scope) -> list[Row]:

@@ -33,7 +33,7 @@ MAIL_PLACEHOLDERS = {
     "status": gettext_lazy("The ticket's status"),
     # Notifications to staff (never to customers).
     "recipient_name": gettext_lazy(
-        "Notifications, escalation and warning: the staff member it goes to"
+        "Notifications, escalation, warning and monthly summary: the staff member it goes to"
     ),
     "what_happened": gettext_lazy("Notifications: what happened, in one line"),
     "desk_link": gettext_lazy(
@@ -58,6 +58,30 @@ MAIL_PLACEHOLDERS = {
         "Escalation and warning: when that time limit is due, in the recipient's time zone"
     ),
     "owner_name": gettext_lazy("Escalation and warning: the ticket's owner"),
+    # The monthly summary to managers (reports/monthly_summary.py).
+    "summary_month": gettext_lazy("Monthly summary: the month it covers, as “October 2026”"),
+    "summary_departments": gettext_lazy(
+        "Monthly summary: the departments it covers (“every department” for an admin)"
+    ),
+    "summary_numbers": gettext_lazy(
+        "Monthly summary: the key numbers, one a line, each with the change from the month before"
+    ),
+    "report_link": gettext_lazy("Monthly summary: the reports page for last month (staff only)"),
+    "preferences_link": gettext_lazy(
+        "Monthly summary: the recipient's preferences, where they can stop the summary"
+    ),
+    # The satisfaction survey (to a customer whose case closed).
+    "rating_links": gettext_lazy(
+        "Satisfaction survey: one line per satisfaction mark with its link; the customer's "
+        "click on one records it"
+    ),
+    "rating_change_notice": gettext_lazy(
+        "Satisfaction survey: one sentence saying how long the customer may add a comment or "
+        "change their answer (empty when a rating cannot be changed)"
+    ),
+    "survey_opt_out_link": gettext_lazy(
+        "Satisfaction survey: the page where the customer asks for no more surveys"
+    ),
 }
 
 # Values a visitor chose: shown as text, never as a link.
@@ -135,6 +159,19 @@ DEFAULTS: dict[str, tuple[str, str]] = {
             "Your support team, {{ department }}"
         ),
     ),
+    Key.SATISFACTION_SURVEY: (
+        gettext_lazy("{{ ticket_tag }} How did we do? {{ ticket_subject }}"),
+        gettext_lazy(
+            "Hello {{ customer_name }},\n\n"
+            "your request {{ ticket_tag }} {{ ticket_subject }} is closed. How satisfied are "
+            "you with our answer? One click on the line that fits is enough:\n\n"
+            "{{ rating_links }}\n\n"
+            "{{ rating_change_notice }}\n\n"
+            "If something is still not right, reply to this email and the request opens again.\n\n"
+            "Your support team, {{ department }}\n\n"
+            "No more questions like this one: {{ survey_opt_out_link }}"
+        ),
+    ),
     Key.NOTIFICATION: (
         gettext_lazy("{{ ticket_tag }} {{ what_happened }}: {{ ticket_subject }}"),
         gettext_lazy(
@@ -184,6 +221,20 @@ DEFAULTS: dict[str, tuple[str, str]] = {
             "Status: {{ status }}\n\n"
             "Open the ticket:\n{{ desk_link }}\n\n"
             "If the time limit passes, the department's managers get the escalation mail."
+        ),
+    ),
+    Key.MONTHLY_SUMMARY: (
+        gettext_lazy("Helpdesk summary for {{ summary_month }}: {{ summary_departments }}"),
+        gettext_lazy(
+            "Hello {{ recipient_name }},\n\n"
+            "here are the key numbers of {{ summary_month }} for {{ summary_departments }}, "
+            "each with the change from the month before:\n\n"
+            "{{ summary_numbers }}\n\n"
+            "Days are counted in your time zone; response and resolution times are business "
+            "time. The whole report, with the cases behind every number:\n"
+            "{{ report_link }}\n\n"
+            "You receive this summary because you chose it in your preferences, where you can "
+            "also stop it:\n{{ preferences_link }}"
         ),
     ),
 }
@@ -332,7 +383,35 @@ def mail_preview(*, key: str, subject: str, body: str) -> RenderedMail:
         "sla_clock": _("first response"),
         "due_time": "30.11.2026 14:30 (Europe/Berlin)",
         "owner_name": "Tom Tech",
+        "summary_month": "October 2026",
+        "summary_departments": _("Technical support"),
+        # In the words of reports/summary_numbers.py.
+        "summary_numbers": _(
+            "- E-mails received: 120 — ↑ 20 more (September 2026: 100)\n"
+            "- Cases closed: 96 — ↓ 4 fewer (September 2026: 100)\n"
+            "- Within SLA: 87.5 % — ↑ 2.5 percentage points higher (September 2026: 85.0 %)\n"
+            "- Reopened: 3 — = no change (September 2026: 3)"
+        ),
+        "report_link": "https://helpdesk.example.com/reports/?period=last_month",
+        "preferences_link": "https://helpdesk.example.com/accounts/preferences/",
+        "rating_links": "\n".join(
+            f"- {label}: https://helpdesk.example.com/support/t/…/rate/?mark={number}"
+            for number, label in enumerate(
+                (_("Excellent, thank you"), _("The answer satisfies"), _("Not complete enough")),
+                start=1,
+            )
+        ),
+        # The same words tickets/satisfaction_mail.py rating_change_notice() uses.
+        "rating_change_notice": ngettext(
+            "On the page that opens you can add a comment, or change your answer within "
+            "%(days)d day.",
+            "On the page that opens you can add a comment, or change your answer within "
+            "%(days)d days.",
+            14,
+        )
+        % {"days": 14},
+        "survey_opt_out_link": "https://helpdesk.example.com/support/t/…/surveys/",
     }
-    if key == Key.NOTIFICATION_DIGEST:
-        values["ticket_tag"] = ""  # a digest is about many tickets
+    if key in (Key.NOTIFICATION_DIGEST, Key.MONTHLY_SUMMARY):
+        values["ticket_tag"] = ""  # about many tickets, or none
     return mail_render(subject=subject, body=body, values=values)

@@ -106,6 +106,8 @@ class MailTemplate(models.Model):
         ESCALATION = "escalation", _("Escalation: a case passed its time limit")
         SLA_WARNING = "sla_warning", _("Warning: a case is at risk of passing its time limit")
         PENDING_REMINDER = "pending_reminder", _("Reminder to a customer we are waiting for")
+        MONTHLY_SUMMARY = "monthly_summary", _("Monthly summary of the key numbers to a manager")
+        SATISFACTION_SURVEY = "satisfaction_survey", _("Satisfaction survey after a case closes")
 
     key = models.CharField(_("mail"), max_length=30, choices=Key.choices)
     department = models.ForeignKey(

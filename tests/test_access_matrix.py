@@ -109,10 +109,14 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:web_form": {"-": Rule(EVERYONE)},
     "tickets:ticket_by_token": {"-": Rule(EVERYONE)},
     "tickets:token_attachment": {"-": Rule(EVERYONE)},
+    # The rating page and the survey opt-out, reached from the survey mail's links
+    "tickets:ticket_rate": {"-": Rule(EVERYONE)},
+    "tickets:survey_opt_out": {"-": Rule(EVERYONE)},
     # Customer area
     "tickets:my_tickets": {"-": Rule(CUSTOMERS)},
     "tickets:my_ticket": per_ticket(general=OWNER, pool=OWNER),
     "tickets:my_attachment": per_ticket(general=OWNER, pool=OWNER),
+    "tickets:my_ticket_rate": per_ticket(general=OWNER, pool=OWNER),
     # Desk
     "tickets:desk": {"-": Rule(STAFF)},
     "tickets:desk_next": {"-": Rule(STAFF, method="POST")},
@@ -204,6 +208,10 @@ RULES: dict[str, dict[str, Rule]] = {
     "reports:table_csv": {"-": Rule(SUPERVISORS)},
     "reports:cases": {"-": Rule(SUPERVISORS)},
     "reports:cases_csv": {"-": Rule(SUPERVISORS)},
+    # Sign-in history: every supervisor opens it (a manager reads only their departments' techs)
+    "reports:sign_ins": {"-": Rule(SUPERVISORS), "htmx": Rule(SUPERVISORS, headers=HTMX)},
+    "reports:sign_ins_sessions_csv": {"-": Rule(SUPERVISORS)},
+    "reports:sign_ins_hours_csv": {"-": Rule(SUPERVISORS)},
     # Configuration: the admin, for admins only
     "admin:index": {"-": Rule(ADMIN)},
     "admin:tickets_ticket_changelist": {"-": Rule(ADMIN)},

@@ -37,6 +37,7 @@ ICONS = {
     Activity.MENTIONED: "bi-at",
     Activity.SLA_AT_RISK: "bi-hourglass-split",
     Activity.SLA_ESCALATED: "bi-alarm",
+    Activity.POOR_RATING: "bi-emoji-frown",
 }
 
 
@@ -155,6 +156,8 @@ def _excerpt(message: Message) -> str:
         return sla_event_text(data)
     if message.activity == Activity.STATUS_CHANGED:
         return f"{data.get('from', '')} → {data.get('to', '')}"
+    if message.activity == Activity.POOR_RATING:
+        return rating_text(data, comment=message.body)
     if message.activity == Activity.REPLY_REJECTED and data.get("reason"):
         reason = " ".join(str(data["reason"]).split())
         return _("Reason: %(reason)s") % {"reason": Truncator(reason).chars(EXCERPT_LENGTH)}
@@ -166,6 +169,18 @@ def _excerpt(message: Message) -> str:
         return f"{_place(data, 'from')} → {_place(data, 'to')}"
     text = " ".join(message.body.split())
     return Truncator(text).chars(EXCERPT_LENGTH)
+
+
+def rating_text(data: dict, *, comment: str = "") -> str:
+    """A poor rating in one line: the mark, and the start of the customer's comment."""
+    text = str(data.get("mark", ""))
+    comment = " ".join(comment.split())
+    if comment:
+        text = _("%(mark)s: “%(comment)s”") % {
+            "mark": text,
+            "comment": Truncator(comment).chars(EXCERPT_LENGTH),
+        }
+    return text
 
 
 def absence_move_text(data: dict, *, author_name: str = "") -> str:

@@ -1,4 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,6 +21,8 @@ from tickets.models import (
     Message,
     OutboundEmail,
     RefusedAttempt,
+    SatisfactionMark,
+    SatisfactionRating,
     Status,
     Ticket,
 )
@@ -206,3 +214,102 @@ class ConsultationAdmin(admin.ModelAdmin):
     list_display = ("ticket", "department", "asked_by", "asked_at", "answered_at")
     list_filter = ("department",)
     raw_id_fields = ("ticket", "question", "answer")
+
+
+def _marks_given(mark_ids) -> list[SatisfactionMark]:
+    given = SatisfactionRating.objects.filter(mark_id__in=list(mark_ids)).values("mark_id")
+    return list(SatisfactionMark.objects.filter(pk__in=given))
+
+
+@admin.register(SatisfactionMark)
+class SatisfactionMarkAdmin(admin.ModelAdmin):
+    """The answers customers pick from after a case closes (tickets/satisfaction.py). A mark
+    that customers have given cannot be deleted (their ratings keep it): it is retired by
+    unticking "active", which takes it out of new surveys and pages."""
+
+    list_display = ("label", "score", "position", "is_active", "times_given")
+    list_editable = ("position", "is_active")
+    list_display_links = ("label",)
+    actions = ["delete_unused"]
+
+    def get_queryset(self, request):
+        given = (
+            SatisfactionRating.objects.filter(mark=OuterRef("pk"))
+            .order_by()
+            .values("mark")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return super().get_queryset(request).annotate(given=Coalesce(Subquery(given), 0))
+
+    @admin.display(description=_("times given"), ordering="given")
+    def times_given(self, mark):
+        return mark.given
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # replaced by delete_unused, which explains
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        mark = self.get_object(request, unquote(object_id))
+        if mark is not None and _marks_given([mark.pk]):
+            self._refuse(request, [mark])
+            return redirect(reverse("admin:tickets_satisfactionmark_change", args=[mark.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description=_("Delete selected marks (never given)"), permissions=["delete"])
+    def delete_unused(self, request, queryset):
+        given = _marks_given(queryset.values_list("pk", flat=True))
+        if given:
+            self._refuse(request, given)
+            return None
+        return delete_selected(self, request, queryset)
+
+    def _refuse(self, request, marks):
+        self.message_user(
+            request,
+            ngettext(
+                "%(labels)s has been given in customers' ratings, so it cannot be deleted. "
+                "Untick “active” instead: it is no longer offered, and the ratings keep it.",
+                "%(labels)s have been given in customers' ratings, so they cannot be deleted. "
+                "Untick “active” instead: they are no longer offered, and the ratings keep them.",
+                len(marks),
+            )
+            % {"labels": ", ".join(f"“{mark.label}”" for mark in marks)},
+            messages.ERROR,
+        )
+
+
+@admin.register(SatisfactionRating)
+class SatisfactionRatingAdmin(admin.ModelAdmin):
+    """Customers' ratings, to read: they are the customers' own words, changed only by them."""
+
+    list_display = (
+        "rated_at",
+        "ticket",
+        "mark",
+        "score",
+        "department",
+        "owner",
+        "comment_start",
+        "changed_at",
+    )
+    list_filter = ("mark", "department")
+    search_fields = ("=ticket__number", "comment")
+    list_select_related = ("ticket", "mark", "department", "owner")
+    date_hierarchy = "rated_at"
+    readonly_fields = [field.name for field in SatisfactionRating._meta.fields]
+
+    @admin.display(description=_("comment"))
+    def comment_start(self, rating):
+        return Truncator(rating.comment).chars(80)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,11 +13,15 @@ def closure_record(
 ) -> Closure:
     """The case just closed: its deadline, first response and clocks as they are now (the
     caller brought the clocks up to `now`), its owner and department, and whether it was ever
-    consulted. An earlier closing that was reopened is superseded by this one."""
+    consulted. An earlier closing that was reopened is superseded by this one. A person's
+    closing asks the customer how satisfied they are (tickets/satisfaction.py survey_queue)."""
+    # The survey writes to the outbox, which needs tickets.events, which imports this module.
+    from tickets.satisfaction import survey_queue
+
     Closure.objects.filter(
         ticket=ticket, superseded_at__isnull=True, reopened_at__isnull=False
     ).update(superseded_at=now)
-    return Closure.objects.create(
+    closure = Closure.objects.create(
         ticket=ticket,
         department_id=ticket.department_id,
         owner_id=ticket.assignee_id,
@@ -30,6 +34,8 @@ def closure_record(
         resolution_used=ticket.resolution_used,
         consulted=Consultation.objects.filter(ticket=ticket, asked_at__lte=now).exists(),
     )
+    survey_queue(ticket=ticket, closure=closure)
+    return closure
 
 
 def closure_reopen(*, ticket: Ticket, now: datetime) -> None:

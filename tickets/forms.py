@@ -7,6 +7,7 @@ from departments.models import Category, WebForm
 from helpdesk.form_styling import StyledFormMixin
 from tickets.attachments import AttachmentsField
 from tickets.models import AnswerPreference, Priority
+from tickets.satisfaction import COMMENT_MAX_LENGTH
 
 MESSAGE_MAX_LENGTH = 50_000
 
@@ -82,3 +83,41 @@ class WebTicketForm(StyledFormMixin, forms.Form):
 class CustomerReplyForm(StyledFormMixin, forms.Form):
     message = _message_field(label=_("Your reply"))
     attachments = AttachmentsField()
+
+
+class RatingForm(StyledFormMixin, forms.Form):
+    """A customer's rating of their closed case: one of the marks on offer (radio buttons, from
+    the card's own list: no query) and an optional comment."""
+
+    mark = forms.TypedChoiceField(
+        label=_("How satisfied are you with our answer?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose one of the answers."),
+            "invalid_choice": _("Choose one of the answers offered."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was good, or what could we have done better?"),
+    )
+    # Where a page without JavaScript goes back to after saving: the ticket page it sits on.
+    return_to = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, marks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.marks = {mark.pk: mark for mark in marks}
+        self.fields["mark"].choices = [(mark.pk, mark.label) for mark in marks]
+
+    def clean_mark(self):
+        return self.marks[self.cleaned_data["mark"]]
+
+
+class SurveyChoiceForm(forms.Form):
+    """Satisfaction surveys: "off" (send me none) or "on" (send them again)."""
+
+    surveys = forms.ChoiceField(choices=[("off", "off"), ("on", "on")])

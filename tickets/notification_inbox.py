@@ -136,6 +136,11 @@ def notification_summary(notification: Notification) -> str:
     activity = notification.activity
     if event in SLA_EVENTS:
         return sla_event_text(data)
+    if activity == Activity.POOR_RATING:
+        return _("Poor rating from %(name)s: %(mark)s") % {
+            "name": who,
+            "mark": data.get("mark", ""),
+        }
     if activity == Activity.REPLY_APPROVED:
         if reason == NotificationReason.YOUR_REPLY_DECIDED:
             return _("%(name)s approved your reply") % {"name": who}

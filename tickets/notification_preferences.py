@@ -56,6 +56,8 @@ FIXED_RECIPIENTS = {
     Activity.SLA_ESCALATED: gettext_lazy(
         "The department's managers, and the ticket's owner (its techs while it has none)"
     ),
+    # tickets/satisfaction.py: the department's managers hear of a case's first poor rating.
+    Activity.POOR_RATING: gettext_lazy("The department's managers, and the ticket's owner"),
 }
 
 

@@ -4,6 +4,8 @@ rendered, when they are sent, from the admin-editable templates (responses/mail_
 A renderer takes the outbox rows of its kind and gives, for each, the mail to send or the reason
 it is held back; it only reads."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -254,12 +256,27 @@ def _sla_renderers():
     return {outbox.ESCALATION: sla_mails, outbox.SLA_WARNING: sla_mails}
 
 
+# Each outbox kind's renderer. An app the tickets code must not import (the reports: nothing
+# imports them) adds its own mail's with renderer_register from its AppConfig.ready().
+def _satisfaction_renderers():
+    # The survey after a case closes (tickets/satisfaction_mail.py), which reads the helpers above.
+    from tickets.satisfaction_mail import satisfaction_survey_mails
+
+    return {outbox.SATISFACTION_SURVEY: satisfaction_survey_mails}
+
+
 RENDERERS = {
     **_notification_renderers(),
     **_sla_renderers(),
+    **_satisfaction_renderers(),
     outbox.CONFIRMATION: confirmation_mails,
     outbox.REPLY: reply_mails,
     outbox.AUTO_RESPONSE: auto_response_mails,
     outbox.CONSULTATION: consultation_mails,
     outbox.PENDING_REMINDER: pending_reminder_mails,
 }
+
+
+def renderer_register(kind: str, renderer: Callable[[list[OutboundEmail]], list[Rendered]]) -> None:
+    """Render the outbox rows of `kind` with `renderer` (rows in, one Rendered per row out)."""
+    RENDERERS[kind] = renderer

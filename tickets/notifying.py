@@ -12,7 +12,8 @@ The rules, for each activity row:
 - a mention (`@name` in a note or reply, found by tickets.mentions): each staff member named;
 - a case at risk of passing its time limit, or escalated because it did: the department's
   managers, and for a case nobody owns the department's techs (the people the SLA mails go to,
-  tickets/sla/escalation.py).
+  tickets/sla/escalation.py);
+- a case's first poor satisfaction rating (tickets/satisfaction.py): the department's managers.
 Nobody is told of their own action; inactive people and customers never.
 
 Email follows each person's preference for the kind of activity: at once (an outbox row in this
@@ -214,6 +215,8 @@ def _direct_recipients(
     elif row.activity in (Activity.REPLY_APPROVED, Activity.REPLY_REJECTED):
         author = decided_authors.get(data.get("message"))
         found.append((author, Reason.YOUR_REPLY_DECIDED))
+    elif row.activity == Activity.POOR_RATING:
+        found += [(user_id, Reason.YOUR_DEPARTMENT) for user_id in managers[row.department_id]]
     elif row.activity in SLA_ACTIVITIES:
         found += [(user_id, Reason.YOUR_DEPARTMENT) for user_id in managers[row.department_id]]
         if ticket.assignee_id is None:

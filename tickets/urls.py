@@ -9,6 +9,7 @@ from tickets.views import (
     desk_mail,
     notifications,
     questionnaire,
+    satisfaction,
     support,
     ticket,
 )
@@ -25,10 +26,13 @@ urlpatterns = [
         support.token_attachment,
         name="token_attachment",
     ),
+    path("support/t/<str:token>/rate/", satisfaction.ticket_rate, name="ticket_rate"),
+    path("support/t/<str:token>/surveys/", satisfaction.survey_opt_out, name="survey_opt_out"),
     path("support/<slug:slug>/", support.web_form, name="web_form"),
     # Customer area
     path("my/", customer.my_tickets, name="my_tickets"),
     path("my/t/<int:number>/", customer.my_ticket, name="my_ticket"),
+    path("my/t/<int:number>/rate/", satisfaction.my_ticket_rate, name="my_ticket_rate"),
     path(
         "my/t/<int:number>/files/<int:attachment_id>/",
         customer.my_attachment,

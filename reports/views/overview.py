@@ -15,6 +15,7 @@ from reports.definitions import (
 from reports.exports import TABLES, table_rows
 from reports.periods import PRESETS, PeriodError, period_from_query
 from reports.report import report_build
+from reports.report_charts import report_charts
 from reports.scope import scope_choices, scope_from_query
 
 
@@ -33,6 +34,7 @@ def index(request):
     report = report_build(period=period, scope=scope)
     context = {
         "report": report,
+        "charts": report_charts(report),
         "period": period,
         "scope": scope,
         "period_error": error,

@@ -38,3 +38,15 @@ document.addEventListener("htmx:afterSettle", () => {
   const invalid = dialog && dialog.querySelector(".is-invalid");
   if (invalid && !dialog.contains(document.activeElement)) invalid.focus();
 });
+
+// A rating link of the satisfaction survey mail opens its page with that mark chosen
+// (data-auto-submit): the form sends itself, so one click in the mail records the answer, while
+// the link alone (a mail scanner fetching it) records nothing. Without JavaScript the customer
+// presses the form's button. htmx's script runs before this one, so its own DOMContentLoaded
+// handler has taken the form by then and the answer comes back into the same card.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-auto-submit]").forEach((form) => {
+    form.removeAttribute("data-auto-submit");
+    form.requestSubmit();
+  });
+});

@@ -1,6 +1,7 @@
 """Kinds of notification whose recipients are fixed by role (a held reply: the managers; a
 decided reply: its author; a mention: the person named; a case at risk or escalated: the
-department's managers and the owner, or its techs while it has none): the preferences offer
+department's managers and the owner, or its techs while it has none; a case's first poor
+satisfaction rating: the department's managers and the owner): the preferences offer
 no in-app scope for them, say who hears instead, refuse a posted scope, and the fan-out ignores
 any scope."""
 
@@ -30,6 +31,7 @@ FIXED = [
     Activity.MENTIONED,
     Activity.SLA_AT_RISK,
     Activity.SLA_ESCALATED,
+    Activity.POOR_RATING,
 ]
 
 
@@ -43,7 +45,7 @@ def form_data(**overrides) -> dict:
     return data
 
 
-def test_the_fixed_kinds_are_the_held_and_decided_replies_mentions_and_sla_alerts():
+def test_the_fixed_kinds_are_the_held_and_decided_replies_mentions_sla_alerts_and_poor_ratings():
     assert set(FIXED_RECIPIENTS) == set(FIXED)
 
 
@@ -55,7 +57,7 @@ def test_the_page_says_who_hears_instead_of_offering_a_scope(client, tech):
     page = response.content.decode()
     for activity in FIXED:
         assert f'id="id_in_app_{activity}"' not in page
-    for activity in FIXED[:4]:
+    for activity in [*FIXED[:4], Activity.POOR_RATING]:
         assert f'id="id_email_{activity}"' in page
     assert 'id="id_in_app_customer_message"' in page
     assert page.count('data-testid="fixed-recipients"') == len(FIXED)

@@ -17,8 +17,10 @@ from accounts.sign_in_sessions import (
     Period,
     duration_text,
     period_default,
+    sign_in_failure_counts,
     sign_in_failures,
     sign_in_sessions_all,
+    sign_in_sessions_overlapping,
     sign_in_sessions_page,
 )
 from tests.factories import TechFactory
@@ -255,6 +257,62 @@ def test_failed_sign_ins_are_capped_and_say_there_are_more(person):
 
     assert len(failures.events) == 3
     assert failures.more
+
+
+def test_sessions_of_several_people_come_newest_first_in_one_query(
+    person, django_assert_num_queries
+):
+    other = TechFactory(full_name="Olga Other")
+    first = signed_in(person, moment("2026-11-02T08:00"))
+    second = signed_in(other, moment("2026-11-02T09:00"))
+    third = signed_in(person, moment("2026-11-02T10:00"))
+    signed_in(TechFactory(), moment("2026-11-02T11:00"))  # not asked for
+
+    with django_assert_num_queries(1):
+        page = sign_in_sessions_page(users=[person, other], period=day("2026-11-02"))
+
+    assert [(s.id, s.user_id) for s in page.sessions] == [
+        (third.pk, person.pk),
+        (second.pk, other.pk),
+        (first.pk, person.pk),
+    ]
+    every = sign_in_sessions_all(users=[person, other], period=day("2026-11-02"))
+    assert [s.id for s in every] == [third.pk, second.pk, first.pk]
+
+
+def test_one_person_or_several_never_both(person):
+    with pytest.raises(TypeError):
+        sign_in_sessions_page(user=person, users=[person], period=day("2026-11-02"))
+
+
+def test_sessions_reaching_into_the_period_are_found_with_those_begun_in_it(person):
+    night = signed_in(person, moment("2026-11-01T22:00"), last=moment("2026-11-02T01:00"))
+    ended(night, moment("2026-11-02T01:00"))
+    done = signed_in(person, moment("2026-11-01T08:00"), last=moment("2026-11-01T16:00"))
+    ended(done, moment("2026-11-01T16:00"))
+    morning = signed_in(person, moment("2026-11-02T08:00"))
+    signed_in(person, moment("2026-11-03T08:00"))  # after the period
+
+    sessions = sign_in_sessions_overlapping(user_ids=[person.pk], period=day("2026-11-02"))
+
+    assert [s.id for s in sessions] == [night.pk, morning.pk]
+
+
+def test_failures_of_several_people_are_counted_and_told_apart(person):
+    other = TechFactory(full_name="Olga Other", email="olga@example.com")
+    idle = TechFactory(full_name="Ida Idle")
+    failed(moment("2026-11-02T08:00:01"), user=person)
+    failed(moment("2026-11-02T08:00:02"), user=person, kind=LoginEvent.Kind.SIGN_IN_THROTTLED)
+    failed(moment("2026-11-02T07:00"), email=other.email)  # before Olga had her account
+    failed(moment("2026-11-02T07:30"), email="someone-else@example.com")
+    failed(moment("2026-11-03T00:00:00"), user=person)  # the next day
+    people = [person, other, idle]
+
+    counts = sign_in_failure_counts(users=people, period=day("2026-11-02"))
+    failures = sign_in_failures(users=people, period=day("2026-11-02"))
+
+    assert counts == {person.pk: 2, other.pk: 1, idle.pk: 0}
+    assert [f.user_id for f in failures.events] == [person.pk, person.pk, other.pk]
 
 
 def test_the_default_period_is_the_last_seven_days_in_the_zone():

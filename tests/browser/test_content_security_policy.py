@@ -97,6 +97,11 @@ def test_main_pages_of_every_role_run_under_the_policy(live_server, watched, scr
     sign_in(page, base, "manager@example.com")
     visit(page, f"{base}/manage/", "manager area")
     visit(page, f"{base}/reports/", "reports")
+    visit(page, f"{base}/reports/sign-ins/", "sign-in history")
+    page.get_by_test_id("period-last_month").click()  # htmx swaps the report
+    page.wait_for_url("**period=last_month**")
+    page.get_by_test_id("hours-per-day").wait_for()
+    page.check_policy("sign-in history with htmx")
 
     sign_in(page, base, "customer@example.com")
     visit(page, f"{base}/my/", "customer area")

@@ -1,10 +1,12 @@
-"""The demo's week of sign-ins: sessions that ended both ways and a failed sign-in, loaded once."""
+"""The demo's weeks of sign-ins: sessions that ended both ways, late shifts past midnight,
+failed and throttled sign-ins, loaded once; enough for the tech page and the sign-in report."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import LoginEvent, User
 from accounts.sign_in_sessions import (
@@ -12,6 +14,7 @@ from accounts.sign_in_sessions import (
     SIGNED_OUT,
     period_default,
     sign_in_failures,
+    sign_in_sessions_overlapping,
     sign_in_sessions_page,
 )
 from helpdesk.demo import DEMO_PASSWORD
@@ -52,7 +55,36 @@ def test_whatever_the_weekday_the_demo_week_has_an_expired_session_and_a_failure
 
     period = period_default(zone=UTC, now=now)
     sessions = sign_in_sessions_page(user=tom, period=period).sessions
-    assert made == 5
+    assert made == 30  # six weeks of working days, one session each
     assert [s.how for s in sessions].count(EXPIRED) == 1
     assert all(s.signed_in_at.weekday() < 5 for s in sessions)
     assert len(sign_in_failures(user=tom, period=period).events) == 1
+
+
+def test_six_weeks_of_the_demo_fill_the_sign_in_report_for_several_techs(client):
+    call_command("demo_data")
+    client.login(username="admin@example.com", password=DEMO_PASSWORD)
+    period = period_default()
+    first = period.last_day - timedelta(days=41)
+
+    response = client.get(
+        reverse("reports:sign_ins"), {"from": first.isoformat(), "to": period.last_day.isoformat()}
+    )
+
+    assert response.status_code == 200
+    report = response.context["report"]
+    working = {row.tech.email for row in report.summaries if row.hours > timedelta(hours=20)}
+    assert {"tech@example.com", "tech2@example.com", "trainee@example.com"} <= working
+    assert {row.tech.email for row in report.summaries if row.failures} >= {
+        "tech@example.com",
+        "trainee@example.com",
+    }
+    assert any(row.failure.throttled for row in report.failures)
+    zone = timezone.get_default_timezone()
+    tanya = User.objects.get(email="tech2@example.com")
+    late = sign_in_sessions_overlapping(user_ids=[tanya.pk], period=report.period)
+    assert any(
+        timezone.localdate(s.until, zone) > timezone.localdate(s.signed_in_at, zone) for s in late
+    )
+    expired = sum(row.session.how == EXPIRED for row in report.sessions)
+    assert expired >= 1

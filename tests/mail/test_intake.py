@@ -265,6 +265,8 @@ def test_marking_a_mail_ticket_as_spam_closes_it_and_learns(receive):
     assert inbound.status == Status.SPAM
     assert inbound.spam_learned_as == "spam"
     assert inbound.ticket.status_type == StatusType.CLOSED
+    # The reports never count it as a closed case.
+    assert inbound.ticket.closures.get().reason == "spam"
 
 
 def test_a_blocked_sender_is_refused(receive):

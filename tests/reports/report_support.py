@@ -97,6 +97,21 @@ def billing(db):
 
 
 @pytest.fixture
+def billing_manager(billing):
+    user = TechFactory(full_name="Bella Billing-Manager")
+    MembershipFactory(user=user, department=billing, is_manager=True)
+    return user
+
+
+@pytest.fixture
+def billing_tech(billing):
+    """Works in billing only: the support manager must learn nothing of them."""
+    user = TechFactory(full_name="Bob Billing", email="bob@example.com")
+    MembershipFactory(user=user, department=billing)
+    return user
+
+
+@pytest.fixture
 def legal(db):
     return DepartmentFactory(name="Legal", slug="legal", consultation_email="legal@example.test")
 

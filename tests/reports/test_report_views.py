@@ -68,7 +68,7 @@ def test_the_admin_reads_every_measure_with_its_definition(as_admin, cases):
     assert "never referred to another department" in html  # a definition is on the page
     assert 'id="definition-closed_late"' in html
     assert "under construction" not in html.lower()
-    for section in ("per-tech", "per-department", "trend-table", "by-channel"):
+    for section in ("per-tech", "per-department", "chart-trend", "by-channel"):
         assert f'data-testid="{section}"' in html
 
 
@@ -266,3 +266,33 @@ def test_customers_names_do_not_leak_into_reports(as_admin, cases):
     with at(NOW):
         html = as_admin.get(reverse("reports:index"), OCTOBER).content.decode()
     assert "Secret Customer" not in html
+
+
+def test_each_tech_line_shows_the_hours_they_were_signed_in(as_admin, cases, tom, support):
+    from accounts.models import LoginEvent
+    from tests.factories import TechFactory as Factory
+
+    idle = Factory(full_name="Ivy Idle")
+    MembershipFactory(user=idle, department=support)
+    for person, hours in ((tom, 3), (idle, 2)):
+        start = utc(2026, 10, 6, 8)
+        sign_in = LoginEvent.objects.create(
+            kind=LoginEvent.Kind.SIGN_IN,
+            user=person,
+            email=person.email,
+            at=start,
+            last_activity_at=start + hours * HOUR,
+        )
+        LoginEvent.objects.create(
+            kind=LoginEvent.Kind.SIGN_OUT,
+            user=person,
+            email=person.email,
+            at=start + hours * HOUR,
+            sign_in=sign_in,
+        )
+    with at(NOW):
+        rows = csv_rows(as_admin.get(reverse("reports:table_csv", args=["techs"]), OCTOBER))
+    hours = {row[0]: row[-1] for row in rows[1:]}
+    assert hours["Tom Tech"] == "3.00"
+    assert hours["Ivy Idle"] == "2.00"  # signed in, closed nothing: still listed
+    assert rows[0][-1] == "Signed in (hours)"

@@ -53,6 +53,12 @@ NOTIFICATION_DIGEST = "notification_digest"
 # department's techs while it has none), or is at risk of passing it (tickets/sla/escalation.py).
 ESCALATION = "escalation"
 SLA_WARNING = "sla_warning"
+# To a manager or admin who asked for it: last month's key numbers for their departments. The
+# reports render it (reports/monthly_summary.py registers its renderer, see RENDERERS).
+MONTHLY_SUMMARY = "monthly_summary"
+# To a customer whose case closed: how satisfied were they (tickets/satisfaction.py), written a
+# few minutes ahead of sending (OutboxEntry.send_after).
+SATISFACTION_SURVEY = "satisfaction_survey"
 
 # A new row waits this long before the sweep takes it: its own task normally sends it first.
 SWEEP_GRACE = timedelta(minutes=2)
@@ -105,6 +111,9 @@ class OutboxEntry:
     # What the mail is for, when the ticket, message or mail alone does not say it (a
     # notification is one person's; a digest one person's hour).
     idempotency_key: str = ""
+    # Not sent before this long after it is written: left to the sweep rather than queued at
+    # commit (the satisfaction survey lets the closing reply arrive first).
+    send_after: timedelta | None = None
 
     @property
     def key(self) -> str:
@@ -131,10 +140,13 @@ def outbox_add_many(entries: Sequence[OutboxEntry]) -> list[OutboundEmail]:
             ),
             status=Status.AWAITING_APPROVAL if entry.awaiting_approval else Status.PENDING,
             created_at=now,
-            next_attempt_at=None if entry.awaiting_approval else now + SWEEP_GRACE,
+            next_attempt_at=None
+            if entry.awaiting_approval
+            else now + (entry.send_after or SWEEP_GRACE),
         )
         for entry in entries
     ]
+    later = {entry.key for entry in entries if entry.send_after}
     if not rows:
         return []
     # update_conflicts (a no-op update) rather than ignore_conflicts: the ids come back.
@@ -151,7 +163,9 @@ def outbox_add_many(entries: Sequence[OutboxEntry]) -> list[OutboundEmail]:
             Message.objects.filter(pk=row.message_id, email_message_id="").update(
                 email_message_id=row.message_id_header
             )
-    due = [row.pk for row in rows if row.status == Status.PENDING]
+    due = [
+        row.pk for row in rows if row.status == Status.PENDING and row.idempotency_key not in later
+    ]
     if due:
         transaction.on_commit(lambda: outbox_queue(due))
     return rows

@@ -24,6 +24,7 @@ class Activity(models.TextChoices):
     MENTIONED = "mentioned", _("Mention in a note")
     SLA_AT_RISK = "sla_at_risk", _("Case at risk of missing its time limit")
     SLA_ESCALATED = "sla_escalated", _("Escalation: a time limit passed")
+    POOR_RATING = "poor_rating", _("Poor satisfaction rating")
 
 
 # Thread events (event_data["event"]) that are activity, and which.
@@ -36,6 +37,9 @@ ACTIVITY_OF_EVENT = {
     "reply_rejected": Activity.REPLY_REJECTED,
     "sla_warning": Activity.SLA_AT_RISK,
     "sla_escalated": Activity.SLA_ESCALATED,
+    # A customer's rating scoring below SATISFACTION_POOR_BELOW, the first time in a case
+    # (tickets/satisfaction.py); other ratings are plain event lines.
+    "satisfaction_rated_poor": Activity.POOR_RATING,
 }
 
 

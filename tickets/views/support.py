@@ -15,6 +15,7 @@ from tickets.attachments import attachment_response
 from tickets.forms import CustomerReplyForm, WebTicketForm
 from tickets.fraud import SenderBlocked
 from tickets.rate_limits import intake_rate_limited, too_many_requests
+from tickets.views.satisfaction import RatingUrls, rating_card_context
 
 SUBMITTED_SESSION_KEY = "tickets_submitted_number"
 
@@ -132,6 +133,14 @@ def customer_ticket_page(request, *, ticket, author):
         "form": form,
         "page_url": request.path,
     }
+    if not request.htmx:
+        # The rating card of a closed (or rated) case; its routes sit under the page's own.
+        urls = RatingUrls(
+            rate=f"{request.path}rate/",
+            ticket=request.path,
+            opt_out=f"{request.path}surveys/" if author is None else "",
+        )
+        context.update(rating_card_context(request, ticket=ticket, urls=urls, return_to="ticket"))
     template = "tickets/customer_ticket.html"
     if request.htmx:
         template += "#conversation"

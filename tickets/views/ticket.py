@@ -15,7 +15,15 @@ from accounts.absences import absent_now
 from accounts.access import staff_required
 from departments.models import Department
 from responses.selectors import canned_responses_for
-from tickets import access, approvals, presence, questionnaires, selectors, workflow
+from tickets import (
+    access,
+    approvals,
+    presence,
+    questionnaires,
+    satisfaction,
+    selectors,
+    workflow,
+)
 from tickets.attachments import attachment_response
 from tickets.forms_desk import ReplyForm, StatusForm, TransferForm
 from tickets.mail import outbox
@@ -62,6 +70,7 @@ def ticket_page_context(
     answered = {answer.question_id for answer in answers}
     missing = [q for q in questions if q.is_required and q.pk not in answered]
     other_tickets = selectors.customer_other_tickets(ticket=ticket, user=user)
+    rating = satisfaction.rating_of_ticket(ticket=ticket)
     # One policy look-up marks the ticket and the customer's other tickets.
     clock_marks_attach([ticket, *other_tickets])
     return {
@@ -75,6 +84,8 @@ def ticket_page_context(
         "reply_questionnaire": reply_questionnaire,
         "questionnaire_moment": moment,
         "ticket": ticket,
+        "rating": rating,
+        "rating_poor": rating is not None and satisfaction.score_is_poor(rating.score),
         "thread": selectors.ticket_thread(ticket=ticket, public_only=False),
         "other_tickets": other_tickets,
         "reply_form": reply_form,

@@ -3,9 +3,10 @@
 The report pages (issue 12) on the bench database (bench/run.py's, filled or reused the same
 way): the overview for last month and for last year, as an admin (all departments, then one
 tech) and as the manager of one department; the CSV of the per-tech table; one drill-down case
-list and its CSV. Pages that do not exist yet are skipped with a note. Then the figures as
-plain SQL (bench/report_queries.py), the EXPLAIN (ANALYZE, BUFFERS) of the slowest statements,
-the data's size, and a Markdown section written into BENCHMARKS.md between
+list and its CSV; the sign-in history of last year. Pages that do not exist yet are skipped
+with a note. Then the figures as plain SQL (bench/report_queries.py), the EXPLAIN (ANALYZE,
+BUFFERS) of the slowest statements, the data's size, and a Markdown section written into
+BENCHMARKS.md between
 <!-- bench:reports:results --> markers (the findings around it are written by hand)."""
 
 import argparse
@@ -191,6 +192,8 @@ def measure(dataset, *, iterations: int):
         skipped.append("Case list: the year's page links to no /reports/cases/<metric>/ list")
 
     people["load"] = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    # The sign-in history (every tech's sessions and hours), where it exists.
+    pages.append(Page("Sign-in history, last year", "admin", "/reports/sign-ins/?period=last_year"))
     timings = []
     for page in pages:
         timing = report_pages.page_time(clients[page.who], page, iterations=iterations)

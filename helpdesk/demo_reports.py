@@ -263,6 +263,8 @@ def _mails_write(ticket, *, address, opened, replies) -> None:
             subject=ticket.subject,
             status=InboundEmail.Status.TICKET if n == 0 else InboundEmail.Status.REPLY,
             ticket=ticket,
+            department_id=ticket.department_id,
+            owner_id=ticket.assignee_id,
             received_at=received,
             processed_at=received,
         )

@@ -7,12 +7,10 @@ from datetime import date
 
 from django.db.models import Avg, Count
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Category
-from reports.definitions import ON_TIME, PAST_DEADLINE, WITHIN_SLA
-from reports.metrics import closings, mails
+from reports.metrics import Numbers, ReportNumbers
 from reports.periods import (
     BUCKET_NAMES,
     DAY,
@@ -150,47 +148,22 @@ def answers(period: ReportPeriod, scope: Scope) -> list[AnswerCount]:
     )
 
 
-def trend(period: ReportPeriod, scope: Scope) -> Trend:
-    """The key numbers per bucket of the period, buckets in the viewer's time zone."""
+def trend(period: ReportPeriod, numbers: ReportNumbers) -> Trend:
+    """The key numbers per bucket of the period (buckets in the viewer's time zone), from the
+    report's one pass over each source."""
     kind = bucket_kind(period)
     starts = bucket_starts(period, kind)
-    trunc = TRUNC[kind]
-    closed = (
-        closings(period, scope)
-        .order_by()
-        .values(bucket=trunc("closed_at", tzinfo=period.zone))
-        .annotate(
-            on_time=Count("pk", filter=ON_TIME),
-            late=Count("pk", filter=PAST_DEADLINE),
-            within=Count("pk", filter=WITHIN_SLA),
-            total=Count("pk"),
-        )
-    )
-    received = dict(
-        mails(period, scope)
-        .order_by()
-        .values_list(trunc("received_at", tzinfo=period.zone))
-        .annotate(count=Count("pk"))
-    )
-    by_bucket = {_day(row["bucket"], period): row for row in closed}
-    received = {_day(bucket, period): n for bucket, n in received.items()}
+    empty = Numbers()
+    lines = [numbers.by_bucket.get(day, empty) for day in starts]
     return Trend(
         kind=kind,
         starts=starts,
-        received=[received.get(day, 0) for day in starts],
-        on_time=[by_bucket.get(day, {}).get("on_time", 0) for day in starts],
-        past_deadline=[by_bucket.get(day, {}).get("late", 0) for day in starts],
-        within_sla=[
-            100.0 * by_bucket[day]["within"] / by_bucket[day]["total"]
-            if day in by_bucket and by_bucket[day]["total"]
-            else None
-            for day in starts
+        received=[line.count("emails_received") for line in lines],
+        on_time=[
+            line.count("closed_on_time") + line.count("closed_on_time_consulted") for line in lines
         ],
+        past_deadline=[
+            line.count("closed_late") + line.count("closed_late_consulted") for line in lines
+        ],
+        within_sla=[line.share("within_sla") for line in lines],
     )
-
-
-def _day(bucket, period: ReportPeriod) -> date:
-    """A truncated instant (aware on PostgreSQL and SQLite alike) as its local date."""
-    if hasattr(bucket, "tzinfo") and bucket.tzinfo is not None:
-        return timezone.localtime(bucket, period.zone).date()
-    return bucket.date() if hasattr(bucket, "date") else bucket

@@ -184,15 +184,15 @@ SEED_KEYS = [
 SEED_METRICS = [METRICS[key] for key in SEED_KEYS]
 
 RESPONSE_TIME_DEFINITION = _(
-    "Business time from a case's creation to its first public reply, for cases first answered "
-    "in the period (time waiting for the customer not counted), on its department's calendar."
+    "Business time from a case's creation to its first public reply, for the cases closed in "
+    "the period (time waiting for the customer not counted), on its department's calendar."
 )
 RESOLUTION_TIME_DEFINITION = _(
     "Business time from a case's creation (or its reopening) to its closing, for cases closed "
     "in the period (time waiting for the customer not counted)."
 )
 TECH_ATTRIBUTION = _(
-    "A tech's numbers: the cases they owned when the case closed; mail and consultations count "
-    "for the case's owner now. Departments: the case's department when it closed (mail and "
-    "consultations: its department now)."
+    "A tech's numbers: the cases they owned when the case closed; mail counts for the case's "
+    "owner when it arrived, consultations for the case's owner now. Departments likewise: the "
+    "case's department when it closed, when the mail arrived, or now."
 )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from reports.breakdowns import answers, by_category, by_channel, satisfaction_split, trend
 from reports.case_lists import case_line, case_rows
 from reports.definitions import METRICS, SEED_METRICS, Metric
-from reports.metrics import Numbers, numbers_by
+from reports.metrics import Numbers, report_numbers
 from reports.periods import ReportPeriod
 from reports.report import department_rows, tech_rows
 from reports.scope import Scope
@@ -61,18 +61,18 @@ def _breakdown(rows, who: str, total: Numbers):
 def table_rows(table: str, *, period: ReportPeriod, scope: Scope) -> tuple[list[str], list]:
     """(header, rows) of one of the page's tables (TABLES)."""
     if table == "summary":
-        total = numbers_by(period, scope)["all"]
-        return _breakdown([], _("Scope"), total)
+        return _breakdown([], _("Scope"), report_numbers(period, scope).total)
     if table == "techs":
-        rows = tech_rows(period, scope)
-        header, lines = _breakdown(rows, _("Tech"), numbers_by(period, scope)["all"])
+        numbers = report_numbers(period, scope)
+        rows = tech_rows(period, scope, numbers)
+        header, lines = _breakdown(rows, _("Tech"), numbers.total)
         signed_in = [_hours(row.signed_in) for row in rows] + [""]
         return [*header, _("Signed in (hours)")], [
             [*line, hours] for line, hours in zip(lines, signed_in, strict=True)
         ]
     if table == "departments":
-        rows = department_rows(period, scope)
-        return _breakdown(rows, _("Department"), numbers_by(period, scope)["all"])
+        numbers = report_numbers(period, scope)
+        return _breakdown(department_rows(numbers), _("Department"), numbers.total)
     if table == "channels":
         return [_("Channel"), _("Cases opened")], [
             [r.label, r.count] for r in by_channel(period, scope)
@@ -90,7 +90,7 @@ def table_rows(table: str, *, period: ReportPeriod, scope: Scope) -> tuple[list[
             [row.question_text, row.answer, row.count] for row in answers(period, scope)
         ]
     if table == "trend":
-        data = trend(period, scope)
+        data = trend(period, report_numbers(period, scope))
         header = [
             _("From"),
             str(METRICS["emails_received"].label),

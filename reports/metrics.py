@@ -1,16 +1,18 @@
 """The report's numbers for a period and scope: the seed's eight, the closings' response and
-resolution times, the share within SLA and the reopenings, for the whole scope and broken down
-per tech and per department. Each is an SQL aggregate over an indexed range (a closing's
-`closed_at`, a mail's `received_at`, a first consultation's `asked_at`, a first response's
-`first_response_at`), so the number of queries is fixed however many cases there are."""
+resolution times, the share within SLA and the reopenings, for the whole scope, per tech, per
+department and per bucket of the trend. Each source is read once, in one SQL aggregate over an
+indexed range (a closing's `closed_at`, a mail's `received_at`, a first consultation's
+`asked_at`, a reopening's `reopened_at`) grouped by bucket, owner and department, so the number
+of queries is fixed however many cases there are, and every breakdown adds up to the total."""
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
 
 from reports.definitions import (
     ACCEPTED_MAIL,
@@ -20,11 +22,10 @@ from reports.definitions import (
     METRICS,
     REOPENINGS,
 )
-from reports.periods import ReportPeriod
+from reports.periods import DAY, MONTH, WEEK, ReportPeriod, bucket_kind
 from reports.scope import Scope
-from tickets.models import Closure, Consultation, InboundEmail, Ticket
+from tickets.models import Closure, Consultation, InboundEmail
 
-FIRST_RESPONSES = "first_responses"
 TECH, DEPARTMENT = "tech", "department"
 ALL = "all"
 
@@ -32,18 +33,15 @@ ALL = "all"
 OWNER_FIELD = {
     CLOSINGS: "owner_id",
     REOPENINGS: "owner_id",
-    MAILS: "ticket__assignee_id",
+    MAILS: "owner_id",  # the case's owner when the mail joined it
     CONSULTATIONS: "ticket__assignee_id",
-    FIRST_RESPONSES: "assignee_id",
 }
 DEPARTMENT_FIELD = {
     CLOSINGS: "department_id",
     REOPENINGS: "department_id",
-    MAILS: "ticket__department_id",
+    MAILS: "department_id",
     CONSULTATIONS: "ticket__department_id",
-    FIRST_RESPONSES: "department_id",
 }
-GROUP_FIELD = {TECH: OWNER_FIELD, DEPARTMENT: DEPARTMENT_FIELD}
 
 PERCENTILES = {"p50": 0.5, "p90": 0.9}
 
@@ -98,13 +96,6 @@ def consultations(period: ReportPeriod, scope: Scope) -> QuerySet[Consultation]:
     return _scoped(rows, CONSULTATIONS, scope)
 
 
-def first_responses(period: ReportPeriod, scope: Scope) -> QuerySet[Ticket]:
-    rows = Ticket.objects.filter(
-        first_response_at__gte=period.start, first_response_at__lt=period.end
-    )
-    return _scoped(rows, FIRST_RESPONSES, scope)
-
-
 SOURCE_ROWS = {
     CLOSINGS: closings,
     MAILS: mails,
@@ -120,8 +111,8 @@ class Numbers:
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     times: dict[str, timedelta | None] = field(default_factory=dict)
 
-    def count(self, key: str) -> int:
-        return self.counts.get(key, 0)
+    def count(self, *keys: str) -> int:
+        return sum(self.counts.get(key, 0) for key in keys)
 
     def share(self, key: str, of: str = "closed") -> float | None:
         """`key` as a percentage of `of` (None when there is nothing to share)."""
@@ -136,8 +127,6 @@ class Numbers:
 def _count_aggregates(source: str) -> dict[str, Aggregate]:
     if source == REOPENINGS:
         return {"reopened": Count("ticket_id", distinct=True)}
-    if source == FIRST_RESPONSES:
-        return {"first_responses": Count("pk")}
     return {
         metric.key: Count("pk", filter=metric.condition if metric.condition else None)
         for metric in METRICS.values()
@@ -145,29 +134,106 @@ def _count_aggregates(source: str) -> dict[str, Aggregate]:
     }
 
 
-def _grouped(rows: QuerySet, group_field: str | None, aggregates: dict) -> dict:
-    """{group value: {name: value}} in one query; `group_field` None: one group, ALL."""
-    if group_field is None:
-        return {ALL: rows.aggregate(**aggregates)}
-    return {
-        values.pop("group"): values
-        for values in rows.order_by().values(group=F(group_field)).annotate(**aggregates)
-    }
+@dataclass
+class ReportNumbers:
+    """Every count of a period and scope at once: the whole scope (with the times' percentiles),
+    per tech (None: nobody owned it), per department, and per bucket of the trend."""
+
+    total: Numbers
+    by_tech: dict[int | None, Numbers]
+    by_department: dict[int | None, Numbers]
+    by_bucket: dict[date, Numbers]
 
 
-def _percentiles(rows: QuerySet, group_field: str | None, column: str, prefix: str) -> dict:
-    """{group: {f"{prefix}_p50": …, f"{prefix}_p90": …}} from the values, where the database
-    has no percentile function (the SQLite quickstart)."""
-    values = defaultdict(list)
-    fields = [column] if group_field is None else [group_field, column]
-    for row in rows.filter(**{f"{column}__isnull": False}).order_by().values_list(*fields):
-        values[ALL if group_field is None else row[0]].append(row[-1])
-    return {
-        group: {
-            f"{prefix}_{name}": percentile_of(sorted(durations), fraction)
-            for name, fraction in PERCENTILES.items()
+# When each source's row happened, for the trend.
+MOMENT = {
+    CLOSINGS: "closed_at",
+    REOPENINGS: "reopened_at",
+    MAILS: "received_at",
+    CONSULTATIONS: "asked_at",
+}
+TRUNC = {DAY: TruncDay, WEEK: TruncWeek, MONTH: TruncMonth}
+
+
+def report_numbers(period: ReportPeriod, scope: Scope) -> ReportNumbers:
+    """One pass over each source, grouped by bucket, owner and department; the total, the
+    breakdowns and the trend are sums of its groups, so they always add up. Then one pass over
+    the closings for the business times' median and 90th percentile."""
+    numbers = ReportNumbers(
+        total=Numbers(),
+        by_tech=defaultdict(Numbers),
+        by_department=defaultdict(Numbers),
+        by_bucket=defaultdict(Numbers),
+    )
+    trunc = TRUNC[bucket_kind(period)]
+    for source, rows_of in SOURCE_ROWS.items():
+        aggregates = _count_aggregates(source)
+        keys = {
+            "group_owner": F(OWNER_FIELD[source]),
+            "group_department": F(DEPARTMENT_FIELD[source]),
         }
-        for group, durations in values.items()
+        # A case reopened twice in the period counts once in each line it falls in; the trend
+        # has no reopenings.
+        if source != REOPENINGS:
+            keys["group_bucket"] = trunc(MOMENT[source], tzinfo=period.zone)
+        groups = rows_of(period, scope).order_by().values(**keys)
+        for group in groups.annotate(**aggregates):
+            lines = [
+                numbers.by_tech[group["group_owner"]],
+                numbers.by_department[group["group_department"]],
+            ]
+            if "group_bucket" in group:
+                lines.append(numbers.by_bucket[_local_day(group["group_bucket"], period)])
+            for key in aggregates:
+                for line in lines:
+                    line.counts[key] += group[key]
+    for line in numbers.by_department.values():
+        for key, value in line.counts.items():
+            numbers.total.counts[key] += value
+    # Reopened cases: a case reopened twice counts once per line, and once in the total.
+    numbers.total.counts["reopened"] = (
+        reopenings(period, scope).aggregate(n=Count("ticket_id", distinct=True))["n"]
+        if numbers.total.counts.get("reopened")
+        else 0
+    )
+    numbers.total.times.update(_times(closings(period, scope)))
+    numbers.by_tech = dict(numbers.by_tech)
+    numbers.by_department = dict(numbers.by_department)
+    numbers.by_bucket = dict(numbers.by_bucket)
+    return numbers
+
+
+def _local_day(bucket, period: ReportPeriod) -> date:
+    """A truncated instant as its local date (aware on PostgreSQL, naive on some backends)."""
+    if isinstance(bucket, datetime):
+        if bucket.tzinfo is not None:
+            return timezone.localtime(bucket, period.zone).date()
+        return bucket.date()
+    return bucket
+
+
+def _times(rows: QuerySet[Closure]) -> dict[str, timedelta | None]:
+    """The median and 90th percentile of the business time to the first response and to the
+    resolution of the cases closed in the period: one pass on PostgreSQL, from the values
+    elsewhere (the SQLite quickstart)."""
+    columns = {"response": "response_used", "resolution": "resolution_used"}
+    if connection.vendor == "postgresql":
+        return rows.aggregate(
+            **{
+                f"{prefix}_{name}": Percentile(column, fraction=fraction)
+                for prefix, column in columns.items()
+                for name, fraction in PERCENTILES.items()
+            }
+        )
+    values = {prefix: [] for prefix in columns}
+    for response, resolution in rows.values_list("response_used", "resolution_used"):
+        for prefix, value in (("response", response), ("resolution", resolution)):
+            if value is not None:
+                values[prefix].append(value)
+    return {
+        f"{prefix}_{name}": percentile_of(sorted(values[prefix]), fraction)
+        for prefix in columns
+        for name, fraction in PERCENTILES.items()
     }
 
 
@@ -181,53 +247,18 @@ def percentile_of(ordered: list[timedelta], fraction: float) -> timedelta | None
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-# The business times whose median and 90th percentile the reports show, by source.
-TIMED = {
-    CLOSINGS: ("resolution_used", "resolution"),
-    FIRST_RESPONSES: ("response_used", "response"),
-}
-
-
 def numbers_by(
     period: ReportPeriod, scope: Scope, *, grouping: str | None = None
 ) -> dict[object, Numbers]:
-    """Every number for the scope, in one row (grouping None: key ALL) or one row per tech /
-    department (keys: their ids; None for cases nobody owned). One query per source; on
-    PostgreSQL the percentiles come in the same pass as the counts."""
-    rows: dict[object, Numbers] = defaultdict(Numbers)
-    in_database = connection.vendor == "postgresql"
-    sources = {**SOURCE_ROWS, FIRST_RESPONSES: first_responses}
-    for source, rows_of in sources.items():
-        source_rows = rows_of(period, scope)
-        group_field = GROUP_FIELD[grouping][source] if grouping else None
-        aggregates = _count_aggregates(source)
-        timed = TIMED.get(source)
-        if timed and in_database:
-            aggregates.update(_percentile_aggregates(*timed))
-        elif timed:
-            for group, values in _percentiles(source_rows, group_field, *timed).items():
-                rows[group].times.update(values)
-        for group, values in _grouped(source_rows, group_field, aggregates).items():
-            for name, value in values.items():
-                if name in aggregates and isinstance(aggregates[name], Percentile):
-                    rows[group].times[name] = value
-                else:
-                    rows[group].counts[name] = value
-    if grouping is None:
-        rows.setdefault(ALL, Numbers())  # an empty period still has its one row
-    return dict(rows)
-
-
-def _percentile_aggregates(column: str, prefix: str) -> dict[str, Percentile]:
-    return {
-        f"{prefix}_{name}": Percentile(column, fraction=fraction)
-        for name, fraction in PERCENTILES.items()
-    }
+    """One line (grouping None: key ALL) or one per tech / department (keys: their ids; None
+    for cases nobody owned)."""
+    numbers = report_numbers(period, scope)
+    if grouping == TECH:
+        return numbers.by_tech
+    if grouping == DEPARTMENT:
+        return numbers.by_department
+    return {ALL: numbers.total}
 
 
 def numbers_total(period: ReportPeriod, scope: Scope) -> Numbers:
-    return numbers_by(period, scope)[ALL]
-
-
-def group_ids(numbers: dict[object, Numbers]) -> Iterable[int]:
-    return [key for key in numbers if isinstance(key, int)]
+    return report_numbers(period, scope).total

@@ -19,7 +19,7 @@ from reports.breakdowns import (
     satisfaction_split,
     trend,
 )
-from reports.metrics import ALL, DEPARTMENT, TECH, Numbers, numbers_by
+from reports.metrics import Numbers, ReportNumbers, report_numbers
 from reports.periods import ReportPeriod
 from reports.scope import NOBODY, Scope
 from tickets.questionnaires import AnswerCount
@@ -49,10 +49,10 @@ class Report:
     trend: Trend
 
 
-def tech_rows(period: ReportPeriod, scope: Scope) -> list[Row]:
+def tech_rows(period: ReportPeriod, scope: Scope, numbers: ReportNumbers) -> list[Row]:
     """Per tech, by name, with the hours they were signed in; a tech of the scope who was signed
     in but counted nothing still has a line. The cases nobody owned last."""
-    numbers = numbers_by(period, scope, grouping=TECH)
+    numbers = numbers.by_tech
     hours = sign_in_hours(user_ids=_scope_tech_ids(scope), period=period.period)
     shown = {key for key in numbers if key is not None} | {
         tech_id for tech_id, signed_in in hours.items() if signed_in
@@ -85,8 +85,8 @@ def _scope_tech_ids(scope: Scope) -> list[int]:
     return list(staff.values_list("pk", flat=True).distinct())
 
 
-def department_rows(period: ReportPeriod, scope: Scope) -> list[Row]:
-    numbers = numbers_by(period, scope, grouping=DEPARTMENT)
+def department_rows(numbers: ReportNumbers) -> list[Row]:
+    numbers = numbers.by_department
     departments = Department.objects.filter(pk__in=[key for key in numbers if key]).only("name")
     return [
         Row(
@@ -99,17 +99,18 @@ def department_rows(period: ReportPeriod, scope: Scope) -> list[Row]:
 
 
 def report_build(*, period: ReportPeriod, scope: Scope) -> Report:
+    numbers = report_numbers(period, scope)
     return Report(
         period=period,
         scope=scope,
-        total=numbers_by(period, scope)[ALL],
-        techs=tech_rows(period, scope),
-        departments=department_rows(period, scope),
+        total=numbers.total,
+        techs=tech_rows(period, scope, numbers),
+        departments=department_rows(numbers),
         channels=by_channel(period, scope),
         categories=by_category(period, scope),
         satisfaction=satisfaction_split(period, scope),
         answers=answers(period, scope),
-        trend=trend(period, scope),
+        trend=trend(period, numbers),
     )
 
 

@@ -49,7 +49,7 @@ TICKET_PAGE_RELATED = ("status", "department", "category", "customer", "assignee
 def ticket_for_staff(*, user: User, number: int) -> Ticket:
     ticket = (
         tickets_visible_to_staff(user)
-        .select_related(*TICKET_PAGE_RELATED, "form", "created_by")
+        .select_related(*TICKET_PAGE_RELATED, "form", "created_by", "rating__mark")
         .filter(number=number)
         .first()
     )

@@ -91,7 +91,10 @@ def ticket_is_spam(ticket: Ticket) -> bool:
 
 
 def rating_of_ticket(*, ticket: Ticket) -> SatisfactionRating | None:
-    """The case's rating with its mark, if the customer gave one (what staff see)."""
+    """The case's rating with its mark, if the customer gave one (what staff see); read from the
+    ticket when it was fetched with it (tickets/access.py ticket_for_staff)."""
+    if "rating" in ticket._state.fields_cache:
+        return ticket._state.fields_cache["rating"]
     return SatisfactionRating.objects.select_related("mark").filter(ticket=ticket).first()
 
 

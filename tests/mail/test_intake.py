@@ -98,6 +98,11 @@ def test_a_tagged_reply_from_the_customer_joins_and_reopens_the_ticket(receive, 
     assert message.body.strip() == "Did not help."
     assert "Restart it?" in message.event_data["quoted"]
     assert Ticket.objects.count() == 1
+    # The reports count each mail for the case's department and owner when it arrived.
+    first = InboundEmail.objects.get(status=Status.TICKET)
+    assert (first.department_id, first.owner_id) == (ticket.department_id, None)
+    reply.inbound.refresh_from_db()
+    assert (reply.inbound.department_id, reply.inbound.owner_id) == (ticket.department_id, tech.pk)
 
 
 def test_a_reply_to_our_mail_joins_by_in_reply_to(receive, tech, mailoutbox):

@@ -94,6 +94,8 @@ def mail_received(case, when):
         raw_sha256=f"{next(_mail_numbers):064d}",
         status=InboundEmail.Status.REPLY,
         ticket=case.ticket,
+        department_id=case.ticket.department_id,  # as the intake records it
+        owner_id=case.ticket.assignee_id,
         received_at=when,
     )
 

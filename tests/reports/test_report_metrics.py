@@ -186,6 +186,8 @@ def test_mail_received_counts_mail_taken_into_tickets_only(opened, support, tom)
             raw_sha256=f"{n:064d}",
             status=status,
             ticket=case.ticket,
+            department_id=case.ticket.department_id,  # as the intake records it
+            owner_id=case.ticket.assignee_id,
             received_at=when,
         )
 

@@ -4,6 +4,7 @@ transaction. The mails' records are inserted last, so a mail another worker reco
 caller then takes in again one mail at a time."""
 
 from django.core.files.base import ContentFile
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from departments.models import Department, Mailbox
@@ -106,6 +107,19 @@ def _records_write(
         if plan.arrival.inbound is not None:
             inbound.save(update_fields=RECORD_OUTCOME_FIELDS)
     InboundEmail.objects.bulk_create(records)
+    _records_attribute([plan.inbound.pk for plan in plans if plan.inbound.ticket_id])
+
+
+def _records_attribute(inbound_ids: list[int]) -> None:
+    """The reports count each mail for its case's department and owner as they are now, after
+    the batch's tickets were opened and reopened: one statement for the batch."""
+    if not inbound_ids:
+        return
+    case = Ticket.objects.filter(pk=OuterRef("ticket_id"))
+    InboundEmail.objects.filter(pk__in=inbound_ids).update(
+        department_id=Subquery(case.values("department_id")[:1]),
+        owner_id=Subquery(case.values("assignee_id")[:1]),
+    )
 
 
 def _refused_record(plans: list[Plan]) -> None:

@@ -86,6 +86,24 @@ class InboundEmail(models.Model):
     )
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # For the reports: the case's department and owner when the mail joined it, so counting a
+    # year's mail per tech and department reads this table's index alone.
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("inbound email")
@@ -111,7 +129,7 @@ class InboundEmail(models.Model):
             # The reports count the mail taken into tickets in a period.
             models.Index(
                 fields=["received_at"],
-                include=["ticket"],
+                include=["department", "owner"],
                 condition=Q(status__in=["ticket", "reply", "consultation"]),
                 name="tickets_inbound_accepted",
             ),

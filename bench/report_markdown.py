@@ -148,8 +148,8 @@ def _breakdown(timings) -> list[str]:
 def _figures(figures) -> list[str]:
     lines = [
         "",
-        "The figures as plain SQL on the same data, each source read once, grouped by owner"
-        " and department where a grouping is needed (median of 5 runs, warm;"
+        "The figures as plain SQL on the same data, each source read once, grouped by owner,"
+        " department and month where the page needs it (median of 5 runs, warm;"
         " bench/report_queries.py):",
         "",
         "| figure | scope | last month | last year |",
@@ -159,6 +159,12 @@ def _figures(figures) -> list[str]:
         lines.append(
             f"| {figure.name} | {figure.scope} | {figure.month_ms:.1f} ms"
             f" | {figure.year_ms:.1f} ms |"
+        )
+    for scope in ("all", "one tech"):
+        chosen = [figure for figure in figures if figure.scope == scope]
+        lines.append(
+            f"| **all of them** | {scope} | {sum(f.month_ms for f in chosen):.0f} ms"
+            f" | {sum(f.year_ms for f in chosen):.0f} ms |"
         )
     return lines
 

@@ -168,7 +168,11 @@ def statement_summary(sql: str) -> str:
     words = " + ".join(dict.fromkeys(tables))
     names = re.findall(r'AS "(\w+)"', sql.split(" FROM ", 1)[0])
     first = re.match(r'\s*SELECT (.+?) AS "(\w+)"', sql)
-    if " GROUP BY " in sql and first:
+    keys = [name.removeprefix("group_") for name in names if name.startswith("group_")]
+    if keys:  # values(group_owner=…, group_department=…).annotate(…)
+        words += " by " + ", ".join(keys)
+        names = [name for name in names if not name.startswith("group_")]
+    elif " GROUP BY " in sql and first:
         column = re.findall(r'"(\w+)"', first.group(1))
         key = "month" if "DATE_TRUNC" in first.group(1) else (column[-1] if column else "?")
         words += f" by {key}"

@@ -1,11 +1,11 @@
 """The reports' numbers as plain SQL on the same tables and indexes (tickets/models/reporting.py,
-migration tickets 0019), each source read once: what a period costs the database when every
-row of the period is read one time, whatever the views above it do. The definitions follow
+migrations tickets 0019 and 0022), each source read once: what a period costs the database when
+every row of the period is read one time, whatever the views above it do. The definitions follow
 reports/definitions.py and reports/metrics.py (a case counts once, at its last closing in the
-period; spam closings never; a mail or consultation belongs to its ticket's owner and
-department). Counts add up, so the total, the per-tech and the per-department rows are sums of
-one query grouped by owner and department; percentiles do not, so each grouping is one more
-sort of the period's values (percentile_cont)."""
+period; spam closings never; a mail counts for its case's department and owner when it arrived,
+a first consultation for its ticket's). Counts add up, so one query per source grouped by
+owner, department and month gives the total, both breakdowns and the trend; percentiles do not,
+so they are one more pass over the closings (one sort per percentile)."""
 
 import statistics
 import time
@@ -28,59 +28,45 @@ CLOSING_COUNTS = (
     " OR first_response_at IS NULL AND closed_at <= response_due_at)), count(*)"
 )
 ACCEPTED = (
-    " FROM tickets_inboundemail AS e JOIN tickets_ticket AS t ON t.id = e.ticket_id"
-    " WHERE e.status IN ('ticket', 'reply', 'consultation')"
-    " AND e.received_at >= %(start)s AND e.received_at < %(end)s"
+    " FROM tickets_inboundemail WHERE status IN ('ticket', 'reply', 'consultation')"
+    " AND received_at >= %(start)s AND received_at < %(end)s"
 )
 FIRST_CONSULTED = (
     " FROM tickets_consultation AS k JOIN tickets_ticket AS t ON t.id = k.ticket_id"
     " WHERE k.first_of_case AND k.asked_at >= %(start)s AND k.asked_at < %(end)s"
 )
-ANSWERED = (
-    " FROM tickets_ticket WHERE first_response_at >= %(start)s AND first_response_at < %(end)s"
-)
 OPENED = " FROM tickets_ticket WHERE created_at >= %(start)s AND created_at < %(end)s"
-
+MONTH = "date_trunc('month', {} AT TIME ZONE 'UTC')"
+TIMES = (
+    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY response_used),"
+    " percentile_cont(0.9) WITHIN GROUP (ORDER BY response_used),"
+    " percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_used),"
+    " percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_used)"
+)
 
 # name -> (SQL for everything, the same for one tech or "" when a tech needs no other form).
 FIGURES: dict[str, tuple[str, str]] = {
-    "1. e-mails received, total (index-only, count(*))": (
-        "SELECT count(*) FROM tickets_inboundemail WHERE status IN ('ticket', 'reply',"
-        " 'consultation') AND received_at >= %(start)s AND received_at < %(end)s",
-        "",
+    "1. e-mails received by owner, department and month": (
+        f"SELECT owner_id, department_id, {MONTH.format('received_at')}, count(*){ACCEPTED}"
+        " GROUP BY 1, 2, 3",
+        f"SELECT department_id, {MONTH.format('received_at')}, count(*){ACCEPTED}"
+        " AND owner_id = %(tech)s GROUP BY 1, 2",
     ),
-    "1. e-mails received by owner and department, one pass": (
-        f"SELECT t.assignee_id, t.department_id, count(*){ACCEPTED} GROUP BY 1, 2",
-        f"SELECT t.department_id, count(*){ACCEPTED} AND t.assignee_id = %(tech)s GROUP BY 1",
+    "2.-5., 8., within SLA: closings by owner, department and month": (
+        f"SELECT owner_id, department_id, {MONTH.format('closed_at')}, {CLOSING_COUNTS}{CLOSED}"
+        " GROUP BY 1, 2, 3",
+        f"SELECT department_id, {MONTH.format('closed_at')}, {CLOSING_COUNTS}{CLOSED}"
+        " AND owner_id = %(tech)s GROUP BY 1, 2",
     ),
-    "2.-5., 8., within SLA: closings by owner and department, one pass": (
-        f"SELECT owner_id, department_id, {CLOSING_COUNTS}{CLOSED} GROUP BY 1, 2",
-        f"SELECT department_id, {CLOSING_COUNTS}{CLOSED} AND owner_id = %(tech)s GROUP BY 1",
+    "first response and resolution, median and p90 (closings)": (
+        f"{TIMES}{CLOSED}",
+        f"{TIMES}{CLOSED} AND owner_id = %(tech)s",
     ),
-    "resolution median and p90, total (percentile_cont)": (
-        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_used),"
-        f" percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_used){CLOSED}",
-        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_used),"
-        f" percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_used){CLOSED}"
-        " AND owner_id = %(tech)s",
-    ),
-    "resolution median and p90 per owner (percentile_cont)": (
-        "SELECT owner_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_used),"
-        f" percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_used){CLOSED} GROUP BY 1",
-        "",
-    ),
-    "first response median and p90, total (percentile_cont)": (
-        "SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY response_used),"
-        f" percentile_cont(0.9) WITHIN GROUP (ORDER BY response_used){ANSWERED}",
-        "SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY response_used),"
-        f" percentile_cont(0.9) WITHIN GROUP (ORDER BY response_used){ANSWERED}"
-        " AND assignee_id = %(tech)s",
-    ),
-    "6.-7. first consultations by owner and department, one pass": (
-        "SELECT t.assignee_id, t.department_id,"
-        " count(*) FILTER (WHERE k.asked_at <= k.deadline_when_asked),"
+    "6.-7. first consultations by owner, department and month": (
+        "SELECT t.assignee_id, t.department_id, {},".format(MONTH.format("k.asked_at"))
+        + " count(*) FILTER (WHERE k.asked_at <= k.deadline_when_asked),"
         f" count(*) FILTER (WHERE k.asked_at > k.deadline_when_asked){FIRST_CONSULTED}"
-        " GROUP BY 1, 2",
+        " GROUP BY 1, 2, 3",
         "SELECT t.department_id, count(*) FILTER (WHERE k.asked_at <= k.deadline_when_asked),"
         f" count(*) FILTER (WHERE k.asked_at > k.deadline_when_asked){FIRST_CONSULTED}"
         " AND t.assignee_id = %(tech)s GROUP BY 1",
@@ -93,21 +79,9 @@ FIGURES: dict[str, tuple[str, str]] = {
         " WHERE reopened_at >= %(start)s AND reopened_at < %(end)s AND reason <> 'spam'"
         " AND owner_id = %(tech)s GROUP BY 1",
     ),
-    "cases opened by channel and category, one pass": (
+    "cases opened by channel and category": (
         f"SELECT source, category_id, count(*){OPENED} GROUP BY 1, 2",
         f"SELECT source, category_id, count(*){OPENED} AND assignee_id = %(tech)s GROUP BY 1, 2",
-    ),
-    "trend: closings by month": (
-        "SELECT date_trunc('month', closed_at AT TIME ZONE 'UTC'), count(*) FILTER (WHERE"
-        f" closed_at <= deadline), count(*){CLOSED} GROUP BY 1",
-        "SELECT date_trunc('month', closed_at AT TIME ZONE 'UTC'), count(*) FILTER (WHERE"
-        f" closed_at <= deadline), count(*){CLOSED} AND owner_id = %(tech)s GROUP BY 1",
-    ),
-    "trend: e-mails received by month (index-only, count(*))": (
-        "SELECT date_trunc('month', received_at AT TIME ZONE 'UTC'), count(*)"
-        " FROM tickets_inboundemail WHERE status IN ('ticket', 'reply', 'consultation')"
-        " AND received_at >= %(start)s AND received_at < %(end)s GROUP BY 1",
-        "",
     ),
     "satisfaction by mark": (
         "SELECT mark_id, count(*), sum(score) FROM tickets_satisfactionrating"

@@ -16,29 +16,33 @@ FROM departments_department
 
 # The accepted mails: the first mail of each case opened by mail, 0-2 later customer mails on
 # every case (spread over its life), the answer to each consultation and the mail that reopened
-# each reopened case; then spam and automatic replies, never counted. Numbered in arrival order,
-# which also makes each row's hashes, Message-ID and server id unique.
+# each reopened case, each with its case's department and owner when it arrived (as the intake
+# records them for the reports); then spam and automatic replies, never counted. Numbered in
+# arrival order, which also makes each row's hashes, Message-ID and server id unique.
 INBOUND_SQL = """
 INSERT INTO tickets_inboundemail (
     channel, server_uid, message_id_header, content_fingerprint, raw_sha256, raw, size,
     from_address, subject, status, error, spam_score, spam_learned_as, received_at,
-    processed_at, mailbox_id, message_id, ticket_id
+    processed_at, mailbox_id, message_id, ticket_id, department_id, owner_id
 )
 SELECT 'imap', n::text, '<bench-' || n || '@mail.example.net>',
        encode(sha256(convert_to('fingerprint ' || n, 'UTF8')), 'hex'),
        encode(sha256(convert_to('raw ' || n, 'UTF8')), 'hex'),
        'bench/mail/' || n || '.eml', 1500 + mod(n * 7919, 40000), from_address, subject,
        status, error, spam_score, '', received_at, received_at + interval '3 seconds',
-       mb.id, NULL, ticket_id
+       mb.id, NULL, ticket_id, CASE WHEN ticket_id IS NOT NULL THEN numbered.department_id END,
+       owner_id
 FROM (
     SELECT row_number() OVER (ORDER BY received_at) AS n, m.*
     FROM (
-        SELECT t.id AS ticket_id, t.department_id, 'ticket' AS status, t.created_at AS received_at,
+        -- The mail that opened a case arrived before anyone owned it.
+        SELECT t.id AS ticket_id, t.department_id, NULL::bigint AS owner_id, 'ticket' AS status,
+               t.created_at AS received_at,
                'customer' || t.customer_id || '@example.net' AS from_address, t.subject,
                '' AS error, 0.05 AS spam_score
         FROM tickets_ticket AS t WHERE t.source = 'email'
         UNION ALL
-        SELECT t.id, t.department_id, 'reply',
+        SELECT t.id, t.department_id, t.assignee_id, 'reply',
                t.created_at + (coalesce(t.closed_at, now()) - t.created_at)
                               * ((r.i - random() * 0.9) / r.mails),
                'customer' || t.customer_id || '@example.net', 'Re: ' || t.subject, '', 0.08
@@ -49,25 +53,26 @@ FROM (
             ) AS k, generate_series(1, k.mails) AS i
         ) AS r
         UNION ALL
-        SELECT k.ticket_id, t.department_id, 'consultation', k.answered_at,
+        SELECT k.ticket_id, t.department_id, t.assignee_id, 'consultation', k.answered_at,
                d.slug || '@support.example.com', 'Re: [consultation] ' || t.subject, '', 0.02
         FROM tickets_consultation AS k
         JOIN tickets_ticket AS t ON t.id = k.ticket_id
         JOIN departments_department AS d ON d.id = k.department_id
         WHERE k.answered_at IS NOT NULL
         UNION ALL
-        SELECT c.ticket_id, c.department_id, 'reply', c.reopened_at,
+        SELECT c.ticket_id, c.department_id, c.owner_id, 'reply', c.reopened_at,
                'customer' || t.customer_id || '@example.net', 'Re: ' || t.subject, '', 0.08
         FROM tickets_closure AS c JOIN tickets_ticket AS t ON t.id = c.ticket_id
         WHERE c.reopened_at IS NOT NULL
         UNION ALL
-        SELECT NULL, (%(department_ids)s::bigint[])[1 + mod(g, %(departments)s)], 'spam',
+        SELECT NULL, (%(department_ids)s::bigint[])[1 + mod(g, %(departments)s)], NULL, 'spam',
                now() - random() * interval '730 days',
                'offers' || mod(g, 997) || '@promo.example.org', 'You have been selected!',
                '', 0.97
         FROM generate_series(1, %(spam)s) AS g
         UNION ALL
-        SELECT NULL, (%(department_ids)s::bigint[])[1 + mod(g, %(departments)s)], 'ignored',
+        SELECT NULL, (%(department_ids)s::bigint[])[1 + mod(g, %(departments)s)], NULL,
+               'ignored',
                now() - random() * interval '730 days',
                'customer' || (1 + mod(g * 31, 50000)) || '@example.net',
                'Automatic reply: out of office', 'automatic mail to an existing ticket', 0.1

@@ -4,8 +4,9 @@ Everything with many rows (customers, tickets, messages) is generated inside Pos
 INSERT ... SELECT over generate_series, so 100,000 tickets take seconds and 1,000,000 a couple of
 minutes. The random draws are seeded, so two fills of the same size hold the same shape.
 
-The shape follows a helpdesk that has run for two years: 80% of tickets closed, 5% waiting for
-the customer, 15% new or in progress, of which 40% sit unassigned in a general pool. One tech,
+The shape follows a helpdesk that has run for two years: 80% of tickets closed (15% of them past
+their deadline), 5% waiting for the customer, 15% new or in progress, of which 40% sit unassigned
+in a general pool. One tech,
 the one the bench signs in as, works in three departments and has a realistic pool of their own;
 every other tech's ticket is drawn from the techs of the ticket's department.
 
@@ -16,7 +17,10 @@ The modules, in the order a fill uses them:
 - shape.py: the sizes, departments, shares and words of the generated helpdesk.
 - staff.py: techs, departments, memberships, categories and canned responses, row by row.
 - bulk.py: customers, tickets and messages in SQL, and the measured tech's pool.
-- long_thread.py: the measured tech's ticket with a 50-message thread."""
+- long_thread.py: the measured tech's ticket with a 50-message thread.
+- history.py: what the reports count about cases: consultations, closings (reopened ones
+  twice), the reopening mails and satisfaction ratings.
+- mail_history.py: mailboxes, two years of inbound mail, the techs' sign-ins and sign-outs."""
 
 from bench.fill.bulk import (
     MESSAGES_SQL,

@@ -54,7 +54,8 @@ WITH draws AS (
     SELECT g, random() AS r_state, random() AS r_pool, random() AS r_priority,
            random() AS r_department, random() AS r_tech, random() AS r_customer,
            random() AS r_category, random() AS r_source, random() AS r_age,
-           random() AS r_subject, random() AS r_response, random() AS r_closing
+           random() AS r_subject, random() AS r_response, random() AS r_closing,
+           random() AS r_pause
     FROM generate_series(1, %(tickets)s) AS g
 ), states AS (
     SELECT d.*,
@@ -69,10 +70,31 @@ WITH draws AS (
            (%(department_ids)s::bigint[])[dept] AS department_id,
            (%(limits)s::interval[])[dept] AS sla,
            (%(resolution_limits)s::interval[])[dept] AS resolution_sla,
-           now() - CASE state WHEN 'closed' THEN r_age * interval '730 days'
-                              WHEN 'pending' THEN r_age * interval '45 days'
-                              ELSE r_age * r_age * interval '30 days' END AS created
+           -- Business time (24/7 here) to the first reply: mostly well within the limit, a
+           -- tenth late (up to twice the limit).
+           (%(limits)s::interval[])[dept] * CASE WHEN r_response < 0.9
+               THEN 0.02 + 0.9 * (r_response / 0.9) ^ 2
+               ELSE 1 + (r_response - 0.9) * 10 END AS response_work,
+           -- A closed case: its resolution clock ran `closing_work` (15%% past the resolution
+           -- limit, up to three times it) and stood still for `pause` while a fifth of them
+           -- waited for the customer; the deadline moves by the pause.
+           (%(resolution_limits)s::interval[])[dept] * CASE WHEN r_closing < 0.85
+               THEN 0.03 + 0.95 * (r_closing / 0.85) ^ 1.5
+               ELSE 1 + (r_closing - 0.85) / 0.15 * 2 END AS closing_work,
+           CASE WHEN state = 'closed' AND r_pause < 0.2 THEN r_pause * interval '15 days'
+                ELSE interval '0' END AS pause
     FROM states AS s
+), timed AS (
+    SELECT h.*,
+           pause + greatest(closing_work, response_work + resolution_sla / 20) AS closed_after,
+           -- Closed cases were closed before now: the recent ones were opened a little earlier.
+           CASE state WHEN 'closed' THEN least(
+                    now() - r_age * interval '730 days',
+                    now() - (pause + greatest(closing_work, response_work + resolution_sla / 20))
+                          * (1 + r_age))
+                WHEN 'pending' THEN now() - r_age * interval '45 days'
+                ELSE now() - r_age * r_age * interval '30 days' END AS created
+    FROM shaped AS h
 )
 INSERT INTO tickets_ticket (
     number, subject, customer_id, department_id, category_id, priority, status_id, status_type,
@@ -100,7 +122,7 @@ SELECT nextval('tickets_ticket_number_seq'), subject, customer_id, department_id
                 THEN resolution_due - resolution_sla / 5
                 ELSE least(mark, resolution_due) END) END,
        response_due, resolution_due, sla, resolution_sla,
-       coalesce(first_response_at, mark) - created, mark - created, mark, created, alerts,
+       coalesce(first_response_at, mark) - created, mark - created - pause, mark, created, alerts,
        CASE WHEN running THEN least(
            CASE WHEN first_response_at IS NULL AND alerts & 2 = 0 THEN response_due END,
            CASE WHEN alerts & 8 = 0 THEN resolution_due END) END,
@@ -114,9 +136,9 @@ FROM (
         SELECT o.*, CASE status_type WHEN 'closed' THEN closed_at
                                      WHEN 'pending' THEN coalesce(first_response_at, created)
                                      ELSE now() END AS mark,
-               created + sla AS response_due, created + resolution_sla AS resolution_due
+               created + sla AS response_due, created + resolution_sla + pause AS resolution_due
         FROM (
-            SELECT g, created, department_id, sla, resolution_sla,
+            SELECT g, created, department_id, sla, resolution_sla, pause,
                    (%(subjects)s::text[])[1 + floor(r_subject * %(subject_count)s)::int]
                        AS subject,
                    %(first_customer)s + floor(r_customer * %(customers)s)::bigint AS customer_id,
@@ -141,11 +163,9 @@ FROM (
                    END AS assignee_id,
                    CASE WHEN state IN ('closed', 'pending')
                              OR (state = 'assigned' AND r_response < 0.5)
-                        THEN least(now(), created + r_response * sla) END AS first_response_at,
-                   CASE WHEN state = 'closed'
-                        THEN least(now(), created + sla + r_closing * interval '5 days')
-                   END AS closed_at
-            FROM shaped
+                        THEN least(now(), created + response_work) END AS first_response_at,
+                   CASE WHEN state = 'closed' THEN created + closed_after END AS closed_at
+            FROM timed
             ORDER BY created
         ) AS o
     ) AS c

@@ -1,6 +1,7 @@
 """The dataset a bench run times: filled step by step, or found ready from an earlier run (kept
 with --keep), as recorded in the bench_meta table."""
 
+import json
 import random
 import time
 from collections.abc import Callable
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from bench.fill.bulk import customers_insert, measured_pool_assign, messages_insert, tickets_insert
+from bench.fill.history import closings_insert, consultations_insert
 from bench.fill.long_thread import long_thread_insert
+from bench.fill.mail_history import inbound_insert, mailboxes_insert, sign_ins_insert
 from bench.fill.shape import CUSTOMERS, FILL_VERSION, MEASURED_TECH_EMAIL, SEED
 from bench.fill.staff import staff_insert
 
@@ -25,6 +28,7 @@ class Dataset:
     short_thread_number: int  # one of their tickets with a three-message thread
     fill_seconds: float  # how long the fill took (when this run reused it: the original fill)
     reused: bool
+    steps: tuple[tuple[str, float], ...] = ()  # each step of the fill and its seconds
 
 
 def dataset_ready(*, tickets: int) -> Dataset | None:
@@ -44,6 +48,7 @@ def dataset_ready(*, tickets: int) -> Dataset | None:
         short_thread_number=int(meta["short_thread_number"]),
         fill_seconds=float(meta["fill_seconds"]),
         reused=True,
+        steps=tuple(tuple(step) for step in json.loads(meta.get("steps", "[]"))),
     )
 
 
@@ -51,11 +56,14 @@ def fill(*, tickets: int, log: Callable[[str], None] = print) -> Dataset:
     """Empty the bench database and generate `tickets` tickets with their threads."""
     started = time.perf_counter()
     rng = random.Random(SEED)
+    steps = []
 
     def step(label: str, function, *args):
         began = time.perf_counter()
         result = function(*args)
-        log(f"  {label}: {time.perf_counter() - began:.1f} s")
+        seconds = round(time.perf_counter() - began, 1)
+        steps.append((label, seconds))
+        log(f"  {label}: {seconds:.1f} s")
         return result
 
     with transaction.atomic(), connection.cursor() as cursor:
@@ -73,6 +81,15 @@ def fill(*, tickets: int, log: Callable[[str], None] = print) -> Dataset:
         step("the measured tech's pool", measured_pool_assign, cursor, staff)
         step("messages", messages_insert, cursor)
         thread_number, short_number = step("a 50-message thread", long_thread_insert, cursor, staff)
+        # What the reports read (fill version 3).
+        step("consultations", consultations_insert, cursor, staff)
+        step("closings, reopenings and ratings", closings_insert, cursor)
+        step("mailboxes", mailboxes_insert, cursor)
+        step(
+            "inbound mail",
+            lambda: inbound_insert(cursor, tickets=tickets, department_ids=staff.department_ids),
+        )
+        step("sign-ins", sign_ins_insert, cursor)
         cursor.execute("SELECT count(*) FROM tickets_message")
         messages = cursor.fetchone()[0]
     # VACUUM cannot run in a transaction; it also sets the visibility map (index-only scans).
@@ -86,6 +103,7 @@ def fill(*, tickets: int, log: Callable[[str], None] = print) -> Dataset:
         short_thread_number=short_number,
         fill_seconds=round(time.perf_counter() - started, 1),
         reused=False,
+        steps=tuple(steps),
     )
     _meta_write(dataset)
     return dataset
@@ -96,7 +114,9 @@ def _reset(cursor) -> None:
         "TRUNCATE tickets_attachment, tickets_message, tickets_ticket, accounts_customeremail,"
         " accounts_customer, departments_membership, departments_webform_categories,"
         " departments_webform, departments_category, responses_cannedresponse,"
-        " departments_department, accounts_loginevent, django_session, accounts_user"
+        " departments_department, accounts_loginevent, django_session, accounts_user,"
+        " tickets_closure, tickets_consultation, tickets_satisfactionrating,"
+        " tickets_inboundemail, departments_mailbox"
         " RESTART IDENTITY CASCADE"
     )
     cursor.execute("ALTER SEQUENCE tickets_ticket_number_seq RESTART")
@@ -121,6 +141,7 @@ def _meta_write(dataset: Dataset) -> None:
         "thread_number": str(dataset.thread_number),
         "short_thread_number": str(dataset.short_thread_number),
         "fill_seconds": str(dataset.fill_seconds),
+        "steps": json.dumps(dataset.steps),
     }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(

@@ -4,10 +4,14 @@ Names, subjects and bodies are few and repeated: the pages being timed care abou
 string lengths, not about variety."""
 
 # Bump when the generated shape changes: a kept database filled by another version is refilled.
-FILL_VERSION = "2"  # 2: the SLA clocks on every ticket, resolution limits on departments
+# 2: the SLA clocks on every ticket, resolution limits on departments.
+# 3: the reports' history: closings (15% past deadline, 5% reopened and closed again),
+#    consultations, satisfaction ratings, inbound mail, sign-ins, and an admin.
+FILL_VERSION = "3"
 SEED = 20240611
 
 MEASURED_TECH_EMAIL = "measured-tech@bench.example.com"
+ADMIN_EMAIL = "admin@bench.example.com"  # reads the reports of every department
 TECHS = 50
 CUSTOMERS = 50_000
 MINE_ACTIVE = 40  # the measured tech's pool ("mine")
@@ -98,6 +102,36 @@ CANNED_TITLES = [
     "Thanks for your patience",
     "Known outage",
 ]
+
+# The reports' history (bench/fill/history.py, bench/fill/mail_history.py).
+# Consulted cases: a quarter of those closed past their deadline, 6% of the others with an
+# owner (about 8% of all); of the late ones two thirds were consulted after the deadline. A
+# sixth of consulted cases were consulted twice.
+CONSULTED_LATE = 0.25
+CONSULTED_OTHERS = 0.06
+CONSULTED_AFTER_DEADLINE = 2 / 3
+CONSULTED_TWICE = 0.15
+# How closed cases closed: the rest by a tech.
+AUTO_CLOSED = 0.04  # after waiting for the customer
+SPAM_CLOSED = 0.01
+REOPENED = 0.05  # of those a tech closed: the customer wrote back, the case closed again
+RATED = 0.20  # of all closed cases, within three days of the closing
+# label of the seeded satisfaction marks (tickets/migrations/0020) -> share of the ratings
+MARK_SHARES = [0.50, 0.30, 0.12, 0.08]
+RATING_COMMENTS = [
+    "Quick and friendly, thank you!",
+    "Solved, but it took three mails to get there.",
+    "The answer did not cover the second question.",
+]
+# Inbound mail: every case opened by mail, 0-2 customer mails on every case, each
+# consultation's answer and each reopening's mail are taken in; beside them, per ticket,
+# spam and automatic replies that are not.
+SPAM_MAILS = 0.06
+IGNORED_MAILS = 0.02
+# Techs sign in on this share of working days (Monday to Friday, two years); this share of
+# their sessions expires instead of being signed out.
+SIGN_IN_DAYS = 0.9
+SESSIONS_EXPIRED = 0.15
 
 # The long thread, repeated five times: what a drawn-out case looks like.
 THREAD_PATTERN = [

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bench.fill.shape import (
+    ADMIN_EMAIL,
     BODIES,
     CANNED_TITLES,
     DEPARTMENTS,
@@ -36,8 +37,8 @@ class Staff:
 
 
 def staff_insert(cursor, rng: random.Random) -> Staff:
-    """Techs, departments, memberships, categories and canned responses; the measured tech
-    works in the MEASURED_MEMBERSHIPS departments and manages none."""
+    """Techs, an admin, departments, memberships, categories and canned responses; the
+    measured tech works in the MEASURED_MEMBERSHIPS departments and manages none."""
     tech_ids = []
     for index in range(TECHS):
         email = MEASURED_TECH_EMAIL if index == 0 else f"tech{index}@bench.example.com"
@@ -51,6 +52,15 @@ def staff_insert(cursor, rng: random.Random) -> Staff:
             [email, name],
         )
         tech_ids.append(cursor.fetchone()[0])
+    # The admin who reads every department's reports (works in none).
+    cursor.execute(
+        "INSERT INTO accounts_user (password, is_superuser, email, full_name, kind,"
+        " replies_need_approval, time_zone, is_active, date_joined,"
+        " reply_as_note_by_default, signature_image, signature_text, activity_seen_up_to)"
+        " VALUES ('!', true, %s, 'Bench Admin', 'staff', false, '', true,"
+        " now() - interval '3 years', false, '', '', 0)",
+        [ADMIN_EMAIL],
+    )
 
     department_ids, limits, resolution_limits = [], [], []
     for name, hours, _share in DEPARTMENTS:

@@ -8,18 +8,12 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from reports.definitions import CLOSINGS, CONSULTATIONS, MAILS, REOPENINGS, Metric
-from reports.metrics import SOURCE_ROWS
+from reports.metrics import MOMENT, SOURCE_ROWS
 from reports.periods import ReportPeriod
 from reports.scope import Scope
 from tickets.access import tickets_visible_to_staff
 
-# Per source: when a row happened, and the related rows a line shows.
-MOMENT = {
-    CLOSINGS: "closed_at",
-    REOPENINGS: "reopened_at",
-    MAILS: "received_at",
-    CONSULTATIONS: "asked_at",
-}
+# Per source: the related rows a line shows (when a row happened: metrics.MOMENT).
 RELATED = {
     CLOSINGS: ("ticket", "department", "owner"),
     REOPENINGS: ("ticket", "department", "owner"),

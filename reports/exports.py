@@ -16,7 +16,7 @@ from reports.breakdowns import (
     satisfaction_split,
     trend,
 )
-from reports.case_lists import MOMENT, case_rows
+from reports.case_lists import case_rows
 from reports.definitions import (
     CLOSINGS,
     CONSULTATIONS,
@@ -26,7 +26,7 @@ from reports.definitions import (
     SEED_METRICS,
     Metric,
 )
-from reports.metrics import Numbers, report_numbers
+from reports.metrics import MOMENT, Numbers, report_numbers
 from reports.periods import ReportPeriod
 from reports.report import department_rows, tech_rows
 from reports.scope import Scope

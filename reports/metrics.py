@@ -154,7 +154,7 @@ class ReportNumbers:
     by_bucket: dict[date, Numbers]
 
 
-# When each source's row happened, for the trend.
+# When each source's row happened: the trend's buckets, the case lists' order.
 MOMENT = {
     CLOSINGS: "closed_at",
     REOPENINGS: "reopened_at",

@@ -231,7 +231,7 @@ def sign_in_sessions_all(
         yield _session(row)
 
 
-def _ending_after_activity_max() -> timedelta:
+def ending_after_activity_max() -> timedelta:
     """How long after a sign-in's last recorded activity its sign-out can come: the session
     expires an idle timeout after the last request, and activity is written at most once per
     SIGN_IN_ACTIVITY_RESOLUTION, so a sign-out later than this would have found it expired."""
@@ -245,9 +245,9 @@ def sign_in_sessions_overlapping(*, user_ids: Iterable[int], period: Period) -> 
     A session lasts from its sign-in until its ending (a session still signed in: until its last
     activity so far). Sessions begun before the period are found through their last activity, on
     the partial index of sign-ins: a session that reaches into the period was active at most
-    `_ending_after_activity_max()` before it began."""
+    `ending_after_activity_max()` before it began."""
     start, end = period.start, period.end
-    reach = start - _ending_after_activity_max()
+    reach = start - ending_after_activity_max()
     sign_ins = (
         LoginEvent.objects.filter(
             user_id__in=list(user_ids), kind=LoginEvent.Kind.SIGN_IN, at__lt=end

@@ -189,6 +189,8 @@ def _case_write(plan, *, number, closed, legal, marks, rng, address) -> None:
             due_at_when_asked=deadline,
             deadline_when_asked=deadline,
             first_of_case=True,
+            case_department=ticket.department,
+            case_owner=owner,
         )
     if plan["source"] == Source.EMAIL:
         _mails_write(ticket, address=address, opened=opened, replies=rng.randint(0, 2))

@@ -281,7 +281,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.monthly_summaries",
         "schedule": crontab(hour=6, minute=10),
     },
+    # Every 5 minutes: the reports' daily counts of the days that ended or changed since
+    # (reports/daily_counts.py); the reports read the rows of any day not counted yet.
+    "reports-days-count": {
+        "task": "reports.tasks.days_count_task",
+        "schedule": 300.0,
+    },
 }
+# How many days one run of reports-days-count counts at most (each takes a few milliseconds at
+# a few thousand rows a day; an upgrade's history is counted over the first runs, newest first).
+REPORTS_DAYS_PER_COUNT = env.int("REPORTS_DAYS_PER_COUNT", default=400)
 
 # --- Accounts and sessions --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

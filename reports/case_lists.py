@@ -17,8 +17,8 @@ from tickets.access import tickets_visible_to_staff
 RELATED = {
     CLOSINGS: ("ticket", "department", "owner"),
     REOPENINGS: ("ticket", "department", "owner"),
-    MAILS: ("ticket", "ticket__department", "ticket__assignee"),
-    CONSULTATIONS: ("ticket", "ticket__department", "ticket__assignee", "department"),
+    MAILS: ("ticket", "department", "owner"),
+    CONSULTATIONS: ("ticket", "case_department", "case_owner", "department"),
 }
 
 
@@ -49,10 +49,10 @@ def case_line(row, source: str) -> CaseLine:
         department, owner, deadline = row.department, row.owner, row.deadline
         detail = ""
     elif source == CONSULTATIONS:
-        department, owner, deadline = ticket.department, ticket.assignee, row.deadline_when_asked
+        department, owner, deadline = row.case_department, row.case_owner, row.deadline_when_asked
         detail = row.department.name
     else:
-        department, owner, deadline = ticket.department, ticket.assignee, None
+        department, owner, deadline = row.department, row.owner, None
         detail = row.from_address
     return CaseLine(
         number=ticket.number,

@@ -5,7 +5,7 @@ exports read these, so a number and its list can never disagree."""
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import Aggregate, Count, F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import InboundEmail
@@ -19,6 +19,27 @@ ACCEPTED_MAIL = (
     InboundEmail.Status.CONSULTATION,
 )
 
+# The field that says whose / which department's a row of each source is.
+OWNER_FIELD = {
+    CLOSINGS: "owner_id",
+    REOPENINGS: "owner_id",
+    MAILS: "owner_id",  # the case's owner when the mail joined it
+    CONSULTATIONS: "case_owner_id",  # the case's owner when it was sent
+}
+DEPARTMENT_FIELD = {
+    CLOSINGS: "department_id",
+    REOPENINGS: "department_id",
+    MAILS: "department_id",
+    CONSULTATIONS: "case_department_id",
+}
+
+# When each source's row happened: the trend's buckets, the case lists' order.
+MOMENT = {
+    CLOSINGS: "closed_at",
+    REOPENINGS: "reopened_at",
+    MAILS: "received_at",
+    CONSULTATIONS: "asked_at",
+}
 ON_TIME = Q(deadline__isnull=True) | Q(closed_at__lte=F("deadline"))
 PAST_DEADLINE = Q(deadline__isnull=False, closed_at__gt=F("deadline"))
 # First response by its due time (a case closed unanswered: closed by it) and closed by the
@@ -193,6 +214,20 @@ RESOLUTION_TIME_DEFINITION = _(
 )
 TECH_ATTRIBUTION = _(
     "A tech's numbers: the cases they owned when the case closed; mail counts for the case's "
-    "owner when it arrived, consultations for the case's owner now. Departments likewise: the "
-    "case's department when it closed, when the mail arrived, or now."
+    "owner when it arrived, consultations for the case's owner when they were sent. Departments "
+    "likewise: the case's department when it closed, when the mail arrived, or when it was "
+    "consulted."
 )
+
+
+def count_aggregates(source: str) -> dict[str, Aggregate]:
+    """The aggregate of every counting number of a source, by key."""
+    if source == REOPENINGS:
+        return {"reopened": Count("ticket_id", distinct=True)}
+    # count(*) or count(1), not count(id): the mail's partial index holds no id, and a count
+    # of rows lets a year of mail be counted from the index alone.
+    return {
+        metric.key: Count(Value(1), filter=metric.condition) if metric.condition else Count("*")
+        for metric in METRICS.values()
+        if metric.source == source
+    }

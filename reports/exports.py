@@ -197,14 +197,14 @@ CSV_FIELDS = {
         "detail": "",
     },
     CONSULTATIONS: {
-        "department": "ticket__department__name",
-        "owner": "ticket__assignee",
+        "department": "case_department__name",
+        "owner": "case_owner",
         "deadline": "deadline_when_asked",
         "detail": "department__name",
     },
     MAILS: {
-        "department": "ticket__department__name",
-        "owner": "ticket__assignee",
+        "department": "department__name",
+        "owner": "owner",
         "deadline": "",
         "detail": "from_address",
     },

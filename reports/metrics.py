@@ -6,22 +6,27 @@ indexed range (a closing's `closed_at`, a mail's `received_at`, a first consulta
 of queries is fixed however many cases there are, and every breakdown adds up to the total."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet, Value
+from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
+from reports import daily_counts
 from reports.definitions import (
     ACCEPTED_MAIL,
     CLOSINGS,
     CONSULTATIONS,
+    DEPARTMENT_FIELD,
     MAILS,
-    METRICS,
+    MOMENT,
+    OWNER_FIELD,
     REOPENINGS,
+    count_aggregates,
 )
 from reports.periods import DAY, MONTH, WEEK, ReportPeriod, bucket_kind
 from reports.scope import Scope
@@ -29,20 +34,6 @@ from tickets.models import Closure, Consultation, InboundEmail
 
 TECH, DEPARTMENT = "tech", "department"
 ALL = "all"
-
-# The field that says whose / which department's a row of each source is.
-OWNER_FIELD = {
-    CLOSINGS: "owner_id",
-    REOPENINGS: "owner_id",
-    MAILS: "owner_id",  # the case's owner when the mail joined it
-    CONSULTATIONS: "ticket__assignee_id",
-}
-DEPARTMENT_FIELD = {
-    CLOSINGS: "department_id",
-    REOPENINGS: "department_id",
-    MAILS: "department_id",
-    CONSULTATIONS: "ticket__department_id",
-}
 
 PERCENTILES = {"p50": 0.5, "p90": 0.9}
 
@@ -131,18 +122,6 @@ class Numbers:
         return not any(self.counts.values())
 
 
-def _count_aggregates(source: str) -> dict[str, Aggregate]:
-    if source == REOPENINGS:
-        return {"reopened": Count("ticket_id", distinct=True)}
-    # count(*) or count(1), not count(id): the mail's partial index holds no id, and a count
-    # of rows lets a year of mail be counted from the index alone.
-    return {
-        metric.key: Count(Value(1), filter=metric.condition) if metric.condition else Count("*")
-        for metric in METRICS.values()
-        if metric.source == source
-    }
-
-
 @dataclass
 class ReportNumbers:
     """Every count of a period and scope at once: the whole scope (with the times' percentiles),
@@ -154,48 +133,42 @@ class ReportNumbers:
     by_bucket: dict[date, Numbers]
 
 
-# When each source's row happened: the trend's buckets, the case lists' order.
-MOMENT = {
-    CLOSINGS: "closed_at",
-    REOPENINGS: "reopened_at",
-    MAILS: "received_at",
-    CONSULTATIONS: "asked_at",
-}
 TRUNC = {DAY: TruncDay, WEEK: TruncWeek, MONTH: TruncMonth}
 
 
 def report_numbers(period: ReportPeriod, scope: Scope) -> ReportNumbers:
     """One pass over each source, grouped by bucket, owner and department; the total, the
-    breakdowns and the trend are sums of its groups, so they always add up. Then one pass over
-    the closings for the business times' median and 90th percentile."""
+    breakdowns and the trend are sums of its groups, so they always add up. The days the daily
+    counts hold (reports/daily_counts.py) are read from them, the rest of the period from the
+    rows. Then one pass over the closings for the business times' median and 90th percentile."""
     numbers = ReportNumbers(
         total=Numbers(),
         by_tech=defaultdict(Numbers),
         by_department=defaultdict(Numbers),
         by_bucket=defaultdict(Numbers),
     )
-    trunc = TRUNC[bucket_kind(period)]
+    kind = bucket_kind(period)
+    plan = daily_counts.count_plan(period, kind)
+    _add_groups(numbers, daily_counts.counts_read(plan, scope), daily_counts.COLUMNS)
+    raw_ranges = plan.raw_ranges
     for source, rows_of in SOURCE_ROWS.items():
-        aggregates = _count_aggregates(source)
-        keys = {
-            "group_owner": F(OWNER_FIELD[source]),
-            "group_department": F(DEPARTMENT_FIELD[source]),
-        }
-        # A case reopened twice in the period counts once in each line it falls in; the trend
-        # has no reopenings.
-        if source != REOPENINGS:
-            keys["group_bucket"] = trunc(MOMENT[source], tzinfo=period.zone)
-        groups = rows_of(period, scope).order_by().values(**keys)
-        for group in groups.annotate(**aggregates):
-            lines = [
-                numbers.by_tech[group["group_owner"]],
-                numbers.by_department[group["group_department"]],
-            ]
-            if "group_bucket" in group:
-                lines.append(numbers.by_bucket[_local_day(group["group_bucket"], period)])
-            for key in aggregates:
-                for line in lines:
-                    line.counts[key] += group[key]
+        rows = rows_of(period, scope)
+        if source != REOPENINGS and plan.counted:
+            if not raw_ranges:
+                continue
+            rows = daily_counts.within(rows, MOMENT[source], raw_ranges)
+        _add_groups(numbers, _grouped(rows, source, kind, period), count_aggregates(source))
+    if plan.counted:
+        # Closings of the counted days superseded by a later closing after the period ended:
+        # they still count here, and the daily counts leave them out.
+        superseded = daily_counts.within(
+            closings(period, scope).filter(superseded_at__isnull=False),
+            MOMENT[CLOSINGS],
+            plan.counted_ranges,
+        )
+        _add_groups(
+            numbers, _grouped(superseded, CLOSINGS, kind, period), count_aggregates(CLOSINGS)
+        )
     for line in numbers.by_department.values():
         for key, value in line.counts.items():
             numbers.total.counts[key] += value
@@ -210,6 +183,36 @@ def report_numbers(period: ReportPeriod, scope: Scope) -> ReportNumbers:
     numbers.by_department = dict(numbers.by_department)
     numbers.by_bucket = dict(numbers.by_bucket)
     return numbers
+
+
+def _grouped(rows: QuerySet, source: str, kind: str, period: ReportPeriod) -> Iterable[dict]:
+    """A source's rows counted by owner, department and (but for reopenings) bucket."""
+    keys = {
+        "group_owner": F(OWNER_FIELD[source]),
+        "group_department": F(DEPARTMENT_FIELD[source]),
+    }
+    # A case reopened twice in the period counts once in each line it falls in; the trend has
+    # no reopenings.
+    if source != REOPENINGS:
+        keys["group_bucket"] = TRUNC[kind](MOMENT[source], tzinfo=period.zone)
+    for group in rows.order_by().values(**keys).annotate(**count_aggregates(source)):
+        if "group_bucket" in group:
+            group["group_bucket"] = _local_day(group["group_bucket"], period)
+        yield group
+
+
+def _add_groups(numbers: ReportNumbers, groups: Iterable[dict], keys: Iterable[str]) -> None:
+    keys = list(keys)
+    for group in groups:
+        lines = [
+            numbers.by_tech[group["group_owner"]],
+            numbers.by_department[group["group_department"]],
+        ]
+        if "group_bucket" in group:
+            lines.append(numbers.by_bucket[group["group_bucket"]])
+        for key in keys:
+            for line in lines:
+                line.counts[key] += group[key]
 
 
 def _local_day(bucket, period: ReportPeriod) -> date:

@@ -360,6 +360,8 @@ def ticket_consult(*, ticket: Ticket, tech: User, department: Department, questi
             due_at_when_asked=ticket.due_at,
             deadline_when_asked=ticket.resolution_due_at,
             first_of_case=not Consultation.objects.filter(ticket=ticket).exists(),
+            case_department_id=ticket.department_id,
+            case_owner_id=ticket.assignee_id or tech.pk,
         )
         if ticket.assignee_id is None:
             ticket.assignee = tech

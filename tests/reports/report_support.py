@@ -170,3 +170,45 @@ def opened():
         return Case(ticket=ticket, tech=tech)
 
     return opened
+
+
+def _nonzero(numbers) -> tuple[dict, dict]:
+    return {key: n for key, n in numbers.counts.items() if n}, dict(numbers.times)
+
+
+def _comparable(report) -> dict:
+    return {
+        "total": _nonzero(report.total),
+        "by_tech": {key: _nonzero(line) for key, line in report.by_tech.items()},
+        "by_department": {key: _nonzero(line) for key, line in report.by_department.items()},
+        "by_bucket": {key: _nonzero(line) for key, line in report.by_bucket.items()},
+    }
+
+
+def report_numbers_both_ways(report_period, scope):
+    """The report's numbers read from the rows, and again once every ended day is counted
+    (reports/daily_counts.py): they must be the same. The counts are then forgotten, so the
+    test goes on from the rows."""
+    from reports.daily_counts import days_count, days_uncounted
+    from reports.metrics import report_numbers
+    from reports.models import CountedDay, DailyCount
+
+    from_rows = report_numbers(report_period, scope)
+    counted = days_count(days_uncounted(limit=100_000))
+    from_counts = report_numbers(report_period, scope)
+    assert _comparable(from_counts) == _comparable(from_rows), f"{counted} days counted"
+    CountedDay.objects.all().delete()
+    DailyCount.objects.all().delete()
+    return from_rows
+
+
+def numbers_by(report_period, scope, *, grouping=None):
+    """reports.metrics.numbers_by, checked both ways (report_numbers_both_ways)."""
+    from reports.metrics import ALL, DEPARTMENT, TECH
+
+    numbers = report_numbers_both_ways(report_period, scope)
+    if grouping == TECH:
+        return numbers.by_tech
+    if grouping == DEPARTMENT:
+        return numbers.by_department
+    return {ALL: numbers.total}

@@ -5,9 +5,9 @@ from datetime import datetime
 
 import pytest
 
-from reports.metrics import ALL, DEPARTMENT, TECH, numbers_by
+from reports.metrics import ALL, DEPARTMENT, TECH
 from reports.scope import Scope
-from tests.reports.report_support import EVERYTHING, HOUR, KYIV, UTC, at, period
+from tests.reports.report_support import EVERYTHING, HOUR, KYIV, UTC, at, numbers_by, period
 from tickets.closures import closure_feedback
 from tickets.models import Closure, Consultation, InboundEmail, StatusType
 

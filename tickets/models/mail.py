@@ -261,6 +261,23 @@ class Consultation(models.Model):
     first_of_case = models.BooleanField(
         _("first consultation of the case"), default=False, db_default=False
     )
+    # Whose numbers it counts in: the case's department and owner when this was sent.
+    case_department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("case's department when asked"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    case_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case's owner when asked"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("consultation")
@@ -276,7 +293,7 @@ class Consultation(models.Model):
         indexes = [
             models.Index(
                 fields=["asked_at"],
-                include=["ticket", "deadline_when_asked"],
+                include=["ticket", "deadline_when_asked", "case_department", "case_owner"],
                 condition=Q(first_of_case=True),
                 name="tickets_consultation_first",
             ),

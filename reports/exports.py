@@ -32,6 +32,9 @@ from reports.report import department_rows, tech_rows
 from reports.scope import Scope
 
 ROW_KEYS = [metric.key for metric in SEED_METRICS] + ["closed", "within_sla", "reopened"]
+# The business times' percentiles: reports/metrics.py report_numbers works them out for the whole
+# scope only, so only the summary's table has them (a tech's or a department's would be empty).
+TIME_KEYS = ("response_p50", "response_p90", "resolution_p50", "resolution_p90")
 
 
 def _hours(value: timedelta | None) -> str:
@@ -42,41 +45,44 @@ def _share(value: float | None) -> str:
     return f"{value:.1f}" if value is not None else ""
 
 
-def _numbers_header() -> list[str]:
-    return [
+def _numbers_header(*, times: bool) -> list[str]:
+    header = [
         *(str(METRICS[key].label) for key in ROW_KEYS),
         _("Customer feedback after closing, %"),
         _("Within SLA, %"),
-        _("First response, median (business hours)"),
-        _("First response, 90th percentile (business hours)"),
-        _("Resolution, median (business hours)"),
-        _("Resolution, 90th percentile (business hours)"),
     ]
+    if times:
+        header += [
+            _("First response, median (business hours)"),
+            _("First response, 90th percentile (business hours)"),
+            _("Resolution, median (business hours)"),
+            _("Resolution, 90th percentile (business hours)"),
+        ]
+    return header
 
 
-def _numbers_cells(numbers: Numbers) -> list:
-    return [
+def _numbers_cells(numbers: Numbers, *, times: bool) -> list:
+    cells = [
         *(numbers.count(key) for key in ROW_KEYS),
         _share(numbers.share("feedback")),
         _share(numbers.share("within_sla")),
-        _hours(numbers.times.get("response_p50")),
-        _hours(numbers.times.get("response_p90")),
-        _hours(numbers.times.get("resolution_p50")),
-        _hours(numbers.times.get("resolution_p90")),
     ]
+    if times:
+        cells += [_hours(numbers.times.get(key)) for key in TIME_KEYS]
+    return cells
 
 
-def _breakdown(rows, who: str, total: Numbers):
-    header = [who, *_numbers_header()]
-    lines = [[row.label, *_numbers_cells(row.numbers)] for row in rows]
-    lines.append([_("All"), *_numbers_cells(total)])
+def _breakdown(rows, who: str, total: Numbers, *, times: bool = False):
+    header = [who, *_numbers_header(times=times)]
+    lines = [[row.label, *_numbers_cells(row.numbers, times=times)] for row in rows]
+    lines.append([_("All"), *_numbers_cells(total, times=times)])
     return header, lines
 
 
 def table_rows(table: str, *, period: ReportPeriod, scope: Scope) -> tuple[list[str], list]:
     """(header, rows) of one of the page's tables (TABLES)."""
     if table == "summary":
-        return _breakdown([], _("Scope"), report_numbers(period, scope).total)
+        return _breakdown([], _("Scope"), report_numbers(period, scope).total, times=True)
     if table == "techs":
         numbers = report_numbers(period, scope)
         rows = tech_rows(period, scope, numbers)

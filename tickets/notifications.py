@@ -51,6 +51,41 @@ def thread_message_ids(ticket: Ticket, *, before: Message | None = None) -> list
     return list(messages.order_by("created_at", "id").values_list("email_message_id", flat=True))
 
 
+def customer_thread_mail(
+    row: OutboundEmail,
+    *,
+    key: MailTemplate.Key,
+    values: dict[str, str],
+    before: Message | None = None,
+) -> Rendered:
+    """A mail the product writes by itself to the case's customer, threaded into their
+    conversation like a reply: the department's `key` template with the usual placeholders and
+    `values` of its own, In-Reply-To / References to the thread's mail (before `before`), from
+    the case's mailbox, marked auto-generated. Held back when the customer has no address."""
+    ticket = row.ticket
+    address = customer_address(ticket)
+    if address is None:
+        return Held(_("The customer has no email address."))
+    subject, body = mail_template_for(key=key, department=ticket.department)
+    all_values = mail_values(ticket=ticket, link=ticket_secret_link(ticket))
+    all_values.update(values)
+    mail = mail_render(subject=subject, body=body, values=all_values)
+    earlier = thread_message_ids(ticket, before=before)
+    return OutgoingMail(
+        key=row.idempotency_key,
+        kind=row.kind,
+        ticket=ticket,
+        to=address,
+        subject=mail.subject,
+        text=mail.text,
+        html=mail.html,
+        auto_submitted=AUTO_GENERATED,
+        in_reply_to=earlier[-1] if earlier else "",
+        references=earlier,
+        from_email=ticket_from_address(ticket),
+    )
+
+
 def confirmation_mails(rows: list[OutboundEmail]) -> list[Rendered]:
     """A new ticket's number and secret link, to its customer."""
     return [_confirmation_mail(row) for row in rows]
@@ -217,28 +252,11 @@ def _pending_reminder_mail(row: OutboundEmail, policies: dict[int, Policy]) -> R
         or event.event_data.get("since") != ticket.pending_since.isoformat()
     ):
         return Held(_("The case is no longer waiting for the customer."))
-    address = customer_address(ticket)
-    if address is None:
-        return Held(_("The customer has no email address."))
-    subject, body = mail_template_for(
-        key=MailTemplate.Key.PENDING_REMINDER, department=ticket.department
-    )
-    values = mail_values(ticket=ticket, link=ticket_secret_link(ticket))
-    values.update(reminder_values(policies[ticket.department_id]))
-    mail = mail_render(subject=subject, body=body, values=values)
-    earlier = thread_message_ids(ticket, before=event)
-    return OutgoingMail(
-        key=row.idempotency_key,
-        kind=row.kind,
-        ticket=ticket,
-        to=address,
-        subject=mail.subject,
-        text=mail.text,
-        html=mail.html,
-        auto_submitted=AUTO_GENERATED,
-        in_reply_to=earlier[-1] if earlier else "",
-        references=earlier,
-        from_email=ticket_from_address(ticket),
+    return customer_thread_mail(
+        row,
+        key=MailTemplate.Key.PENDING_REMINDER,
+        values=reminder_values(policies[ticket.department_id]),
+        before=event,
     )
 
 

@@ -93,8 +93,9 @@ def ticket_is_spam(ticket: Ticket) -> bool:
 def rating_of_ticket(*, ticket: Ticket) -> SatisfactionRating | None:
     """The case's rating with its mark, if the customer gave one (what staff see); read from the
     ticket when it was fetched with it (tickets/access.py ticket_for_staff)."""
-    if "rating" in ticket._state.fields_cache:
-        return ticket._state.fields_cache["rating"]
+    if Ticket.rating.is_cached(ticket):
+        # Fetched with the ticket: the rating, or none (reading it then raises, not queries).
+        return getattr(ticket, "rating", None)
     return SatisfactionRating.objects.select_related("mark").filter(ticket=ticket).first()
 
 

@@ -16,17 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from responses.mail_templates import mail_render, mail_template_for, mail_values
 from responses.models import MailTemplate
-from tickets.mail.outbound import AUTO_GENERATED, OutgoingMail
 from tickets.mail.outbox import Held, Rendered
 from tickets.models import Message, OutboundEmail, SatisfactionMark, SatisfactionRating, Ticket
-from tickets.notifications import (
-    customer_address,
-    thread_message_ids,
-    ticket_from_address,
-    ticket_secret_link,
-)
+from tickets.notifications import customer_thread_mail
 from tickets.satisfaction import MARKED_SPAM_EVENT, marks_active
 
 
@@ -100,30 +93,12 @@ def _survey_mail(row: OutboundEmail, *, marks, rated: set[int], spam: set[int]) 
     reason = _held_reason(ticket, marks=marks, rated=rated, spam=spam)
     if reason is not None:
         return Held(reason)
-    address = customer_address(ticket)
-    if address is None:
-        return Held(_("The customer has no email address."))
-    subject, body = mail_template_for(
-        key=MailTemplate.Key.SATISFACTION_SURVEY, department=ticket.department
-    )
-    values = mail_values(ticket=ticket, link=ticket_secret_link(ticket))
-    values.update(
-        rating_links=rating_links(ticket, marks),
-        rating_change_notice=rating_change_notice(),
-        survey_opt_out_link=survey_opt_out_link(ticket),
-    )
-    mail = mail_render(subject=subject, body=body, values=values)
-    earlier = thread_message_ids(ticket)
-    return OutgoingMail(
-        key=row.idempotency_key,
-        kind=row.kind,
-        ticket=ticket,
-        to=address,
-        subject=mail.subject,
-        text=mail.text,
-        html=mail.html,
-        auto_submitted=AUTO_GENERATED,
-        in_reply_to=earlier[-1] if earlier else "",
-        references=earlier,
-        from_email=ticket_from_address(ticket),
+    return customer_thread_mail(
+        row,
+        key=MailTemplate.Key.SATISFACTION_SURVEY,
+        values={
+            "rating_links": rating_links(ticket, marks),
+            "rating_change_notice": rating_change_notice(),
+            "survey_opt_out_link": survey_opt_out_link(ticket),
+        },
     )

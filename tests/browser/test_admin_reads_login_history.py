@@ -19,7 +19,7 @@ from tests.factories import (
     MembershipFactory,
     TechFactory,
 )
-from tests.reports.conftest import failed, session, signed_in
+from tests.reports.sign_in_rows import failed, session, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

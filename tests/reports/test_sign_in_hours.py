@@ -15,7 +15,7 @@ from accounts.sign_in_hours import (
     sign_in_hours_by_day,
 )
 from tests.factories import TechFactory
-from tests.reports.conftest import KYIV, days, ended, failed, session, signed_in, utc
+from tests.reports.sign_in_rows import KYIV, days, ended, failed, session, signed_in, utc
 
 pytestmark = pytest.mark.django_db
 

@@ -31,9 +31,10 @@ from tickets.models import (
     SatisfactionMark,
     SatisfactionRating,
     StatusType,
+    Ticket,
 )
 from tickets.notification_inbox import notification_summary
-from tickets.satisfaction import rating_panel, rating_record
+from tickets.satisfaction import rating_of_ticket, rating_panel, rating_record
 
 pytestmark = pytest.mark.django_db
 __all__ = ["closed", "marks"]  # fixtures
@@ -289,3 +290,39 @@ def test_a_closed_case_whose_status_changed_back_and_forth_keeps_its_one_rating(
     assert SatisfactionRating.objects.filter(ticket=closed).count() == 1
     assert rating.mark_id == marks[EXCELLENT].pk
     assert closed.status_type == StatusType.CLOSED
+
+
+def _fetched_with_rating(ticket):
+    return Ticket.objects.select_related("rating__mark").get(pk=ticket.pk)
+
+
+def test_the_rating_fetched_with_the_ticket_is_read_without_a_query(
+    closed, marks, django_assert_num_queries
+):
+    rating_record(ticket=closed, mark=marks[EXCELLENT])
+    ticket = _fetched_with_rating(closed)
+    with django_assert_num_queries(0):
+        rating = rating_of_ticket(ticket=ticket)
+        assert rating.mark.label == EXCELLENT
+
+
+def test_no_rating_fetched_with_the_ticket_is_none_without_a_query(
+    closed, django_assert_num_queries
+):
+    ticket = _fetched_with_rating(closed)
+    with django_assert_num_queries(0):
+        assert rating_of_ticket(ticket=ticket) is None
+
+
+def test_a_ticket_fetched_without_its_rating_reads_it_and_its_mark_in_one_query(
+    closed, marks, django_assert_num_queries
+):
+    rating_record(ticket=closed, mark=marks[SATISFIES])
+    ticket = Ticket.objects.get(pk=closed.pk)
+    with django_assert_num_queries(1):
+        rating = rating_of_ticket(ticket=ticket)
+        assert rating.mark.label == SATISFIES
+    unrated = Ticket.objects.get(pk=closed.pk)
+    SatisfactionRating.objects.filter(ticket=unrated).delete()
+    with django_assert_num_queries(1):
+        assert rating_of_ticket(ticket=unrated) is None

@@ -27,7 +27,8 @@ def report(dataset, timings, figures, explained, *, people, iterations, facts, d
         f" {facts['python']},"
         f" Django {facts['django']}, code at commit {_commit()}; {fill_note}. Signed in as"
         f" {people['admin']} (admin) or {people['manager']}; the tech is {people['tech']}."
-        f" Load average when the timing began: {people['load']}.",
+        f" Load average when the timing began: {people['load']}. Daily counts:"
+        f" {people['counting']}.",
         "",
     ]
     for name in ("last_month", "last_year"):

@@ -32,7 +32,7 @@ ACCEPTED = (
     " AND received_at >= %(start)s AND received_at < %(end)s"
 )
 FIRST_CONSULTED = (
-    " FROM tickets_consultation AS k JOIN tickets_ticket AS t ON t.id = k.ticket_id"
+    " FROM tickets_consultation AS k"
     " WHERE k.first_of_case AND k.asked_at >= %(start)s AND k.asked_at < %(end)s"
 )
 OPENED = " FROM tickets_ticket WHERE created_at >= %(start)s AND created_at < %(end)s"
@@ -63,13 +63,13 @@ FIGURES: dict[str, tuple[str, str]] = {
         f"{TIMES}{CLOSED} AND owner_id = %(tech)s",
     ),
     "6.-7. first consultations by owner, department and month": (
-        "SELECT t.assignee_id, t.department_id, {},".format(MONTH.format("k.asked_at"))
+        "SELECT k.case_owner_id, k.case_department_id, {},".format(MONTH.format("k.asked_at"))
         + " count(*) FILTER (WHERE k.asked_at <= k.deadline_when_asked),"
         f" count(*) FILTER (WHERE k.asked_at > k.deadline_when_asked){FIRST_CONSULTED}"
         " GROUP BY 1, 2, 3",
-        "SELECT t.department_id, count(*) FILTER (WHERE k.asked_at <= k.deadline_when_asked),"
+        "SELECT k.case_department_id, count(*) FILTER (WHERE k.asked_at <= k.deadline_when_asked),"
         f" count(*) FILTER (WHERE k.asked_at > k.deadline_when_asked){FIRST_CONSULTED}"
-        " AND t.assignee_id = %(tech)s GROUP BY 1",
+        " AND k.case_owner_id = %(tech)s GROUP BY 1",
     ),
     "reopened cases by owner and department": (
         "SELECT owner_id, department_id, count(DISTINCT ticket_id) FROM tickets_closure"

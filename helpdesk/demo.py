@@ -18,6 +18,7 @@ from helpdesk.demo_satisfaction import demo_satisfaction_load
 from helpdesk.demo_sign_ins import demo_sign_ins_load
 from helpdesk.demo_sla import demo_sla_load
 from helpdesk.demo_summary import demo_summary_load
+from reports.daily_counts import days_count, days_uncounted
 from responses.models import CannedResponse
 from tickets import services as ticket_services
 from tickets import workflow
@@ -338,6 +339,8 @@ def demo_data_load() -> list[DemoLogin]:
     demo_reports_load()  # five months of closed cases behind /reports/
     demo_summary_load()  # last month's summary for the manager, from that history
     demo_satisfaction_load()  # likewise its poor rating
+    # The reports' daily counts of that history, as the beat would count them (PostgreSQL).
+    days_count(days_uncounted(limit=1000))
     return LOGINS
 
 

@@ -116,3 +116,16 @@ def test_demo_escalates_the_overdue_case_and_warns_of_the_one_at_risk():
     assert Message.objects.filter(ticket=overdue, event_data__event="sla_escalated").count() == 1
     assert OutboundEmail.objects.filter(ticket=at_risk, kind="sla_warning").exists()
     assert Message.objects.filter(ticket=at_risk, event_data__event="sla_warning").count() == 1
+
+
+def test_demo_history_is_counted_for_the_reports_and_reads_the_same_from_the_counts():
+    from reports.models import CountedDay
+    from reports.periods import period_from_query
+    from tests.reports.report_support import EVERYTHING, report_numbers_both_ways
+
+    call_command("demo_data")
+
+    assert CountedDay.objects.count() >= 150  # five months of history, every ended day
+    quarter = period_from_query({"period": "this_year"})
+    numbers = report_numbers_both_ways(quarter, EVERYTHING)
+    assert numbers.total.count("closed") > 0

@@ -116,7 +116,7 @@ def _reset(cursor) -> None:
         " departments_webform, departments_category, responses_cannedresponse,"
         " departments_department, accounts_loginevent, django_session, accounts_user,"
         " tickets_closure, tickets_consultation, tickets_satisfactionrating,"
-        " tickets_inboundemail, departments_mailbox"
+        " tickets_inboundemail, departments_mailbox, reports_countedday, reports_dailycount"
         " RESTART IDENTITY CASCADE"
     )
     cursor.execute("ALTER SEQUENCE tickets_ticket_number_seq RESTART")

@@ -87,10 +87,10 @@ ORDER BY created_at;
 
 INSERT INTO tickets_consultation (
     ticket_id, department_id, asked_by_id, question_id, answer_id, asked_at, answered_at,
-    due_at_when_asked, deadline_when_asked, first_of_case
+    due_at_when_asked, deadline_when_asked, first_of_case, case_department_id, case_owner_id
 )
 SELECT ticket_id, department_id, asked_by_id, question_id, answer_id, asked_at, answered_at,
-       deadline, deadline, first_of_case
+       deadline, deadline, first_of_case, ticket_department_id, asked_by_id
 FROM bench_consultation
 ORDER BY asked_at
 """

@@ -7,7 +7,8 @@ string lengths, not about variety."""
 # 2: the SLA clocks on every ticket, resolution limits on departments.
 # 3: the reports' history: closings (15% past deadline, 5% reopened and closed again),
 #    consultations, satisfaction ratings, inbound mail, sign-ins, and an admin.
-FILL_VERSION = "3"
+# 4: each consultation carries its case's department and owner when it was sent.
+FILL_VERSION = "4"
 SEED = 20240611
 
 MEASURED_TECH_EMAIL = "measured-tech@bench.example.com"

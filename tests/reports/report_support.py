@@ -193,6 +193,8 @@ def report_numbers_both_ways(report_period, scope):
     from reports.metrics import report_numbers
     from reports.models import CountedDay, DailyCount
 
+    CountedDay.objects.all().delete()
+    DailyCount.objects.all().delete()
     from_rows = report_numbers(report_period, scope)
     counted = days_count(days_uncounted(limit=100_000))
     from_counts = report_numbers(report_period, scope)

@@ -175,9 +175,7 @@ def test_today_and_the_future_are_never_counted(opened, support, tom):
     assert not CountedDay.objects.filter(day=now.date()).exists()
 
 
-def test_uncounted_days_come_newest_first_and_a_run_counts_at_most_its_batch(
-    busy_autumn, settings
-):
+def test_uncounted_days_come_newest_first_and_a_run_counts_at_most_its_batch(busy_autumn, settings):
     days = days_uncounted(limit=5)
     assert days == sorted(days, reverse=True)
     assert days[0] == datetime.now(UTC).date() - timedelta(days=1)

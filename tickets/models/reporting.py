@@ -71,6 +71,13 @@ class Closure(models.Model):
                 name="tickets_closure_reopened",
             ),
             models.Index(fields=["ticket", "-closed_at"], name="tickets_closure_ticket"),
+            # Closings since superseded by a later one: the few a report adds to its daily
+            # counts (reports/daily_counts.py).
+            models.Index(
+                fields=["closed_at"],
+                condition=Q(superseded_at__isnull=False),
+                name="tickets_closure_superseded",
+            ),
         ]
 
     def __str__(self):

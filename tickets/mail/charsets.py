@@ -55,7 +55,12 @@ def codec_for(charset: str | None) -> str | None:
     label = (charset or "").strip().strip("\"'").lower()
     try:
         name = codecs.lookup(CHARSET_ALIASES.get(label, label)).name
-        b"".decode(name)  # raises LookupError for bytes-to-bytes codecs (base64, rot13...)
+    except Exception:
+        return None
+    try:
+        b"a".decode(name)  # LookupError for bytes-to-bytes codecs (base64, rot13...)
+    except UnicodeError:
+        pass  # a text codec that wants more than one byte (utf-16)
     except Exception:
         return None
     return None if name in _NOT_CHARSETS else name

@@ -85,17 +85,19 @@ def part_filename(message: Message, *, charset: str | None = None) -> str:
     decoded as mail clients do: raw 8-bit bytes in the charset the part declares, else the one
     its message declares (`charset`), before detection; RFC 2231 parameters and encoded words
     in the charset they name when their bytes fit it."""
-    charset = _guarded(message.get_content_charset, None) or charset
-    fields: dict[str, str] = {}
+    fields: dict[str, tuple[str, str]] = {}
     for name, value in message.raw_items():
-        fields.setdefault(name.lower(), value)
+        fields.setdefault(name.lower(), (name, value))
+    charset = _guarded(message.get_content_charset, None) or charset
     for field, parameter in (("content-disposition", "filename"), ("content-type", "name")):
-        if field not in fields:
+        name, value = fields.get(field, ("", ""))
+        if parameter not in value.lower():
             continue
-        value = _repair_text(_LINE_BREAK.sub("", fields[field]), fallback_charset=charset)
+        value = _repair_text(_LINE_BREAK.sub("", value), fallback_charset=charset)
         value = extended_parameters_decoded(value, charset=charset)
         value = encoded_words_normalized(value, charset=charset)
-        header = _guarded(lambda f=field, v=value: _POLICY.header_factory(f, v), None)
+        # The field's own name: the parse is cached, and the message parsed it already.
+        header = _guarded(lambda n=name, v=value: _POLICY.header_factory(n, v), None)
         filename = getattr(header, "params", {}).get(parameter)
         if filename:
             return encoded_words_decoded(_repair_text(filename), charset=charset)

@@ -129,3 +129,28 @@ def test_demo_history_is_counted_for_the_reports_and_reads_the_same_from_the_cou
     quarter = period_from_query({"period": "this_year"})
     numbers = report_numbers_both_ways(quarter, EVERYTHING)
     assert numbers.total.count("closed") > 0
+
+
+@pytest.mark.django_db
+def test_demo_mail_reads_as_its_sender_meant_it_on_the_ticket_page(client):
+    """A Russian mail without a declared charset and a Chinese attachment name (issue 13)."""
+    from django.urls import reverse
+    from django.utils.html import escape
+
+    from tickets.models import Attachment
+
+    call_command("demo_data")
+
+    russian = Ticket.objects.get(customer__emails__email="dmitry.orlov@example.ru")
+    chinese = Attachment.objects.get(message__ticket__customer__emails__email="lihua@example.cn")
+    assert russian.subject == "Сканер не отправляет документы на почту"
+    assert russian.customer.name == "Дмитрий Орлов"
+    assert chinese.original_name == "报价单-打印机维修.pdf"
+    client.force_login(User.objects.get(email="admin@example.com"))
+    russian_page = client.get(reverse("tickets:desk_ticket", args=[russian.number]))
+    chinese_page = client.get(reverse("tickets:desk_ticket", args=[chinese.message.ticket.number]))
+    assert russian_page.status_code == chinese_page.status_code == 200
+    for text in ("Сканер не отправляет документы на почту", "Дмитрий Орлов", "Перезагружали"):
+        assert escape(text) in russian_page.content.decode()
+    for text in ("打印机维修报价", "李华", "报价单-打印机维修.pdf"):
+        assert escape(text) in chinese_page.content.decode()

@@ -160,7 +160,7 @@ def test_raw_utf8_headers_are_read_as_utf8():
     assert (parsed.subject, parsed.from_name) == ("Привіт", "Олена")
 
 
-def test_unknown_charset_is_decoded_with_replacement_characters():
+def test_text_in_an_unknown_charset_is_read_in_the_detected_one():
     raw = raw_mail(
         "From: vera@example.com\nSubject: =?x-unknown?q?caf=E9?=\n"
         "Content-Type: text/plain; charset=x-unknown",
@@ -169,8 +169,8 @@ def test_unknown_charset_is_decoded_with_replacement_characters():
 
     parsed = parse_email(raw)
 
-    assert parsed.subject == "caf\ufffd"
-    assert parsed.text == "caf\ufffd ok"
+    assert parsed.subject == "café"
+    assert parsed.text == "café ok"
 
 
 @pytest.mark.parametrize("charset", ["us-ascii", '"\xff\xfe"', "base64", "rot13", "unicode_escape"])
@@ -238,7 +238,13 @@ def test_a_from_field_repeated_verbatim_is_accepted():
     ("from_header", "address", "name"),
     [
         ("From: John <JOHN@Example.com", "john@example.com", "John"),  # missing ">"
-        ("From: john@example.com (John Smith)", "john@example.com", ""),
+        ("From: john@example.com (John Smith)", "john@example.com", "John Smith"),
+        ("From: Marc Smith marc@example.com", "marc@example.com", "Marc Smith"),
+        ("From: Marc Smith <marc@example.com.>", "marc@example.com", "Marc Smith"),
+        ("From: marc@example.com.", "marc@example.com", ""),
+        ('From: "Marc Smith <marc@example.com>"', "marc@example.com", "Marc Smith"),
+        ('From: "marc@example.com" <>', "marc@example.com", ""),
+        ("From: Marc (marc@example.com)", "marc@example.com", "Marc"),
         ("From: first@example.com, second@example.com", "first@example.com", ""),
         ("From: Иван <иван@пример.рф>", "иван@пример.рф", "Иван"),  # SMTPUTF8
         ("From: root@localhost", "root@localhost", ""),

@@ -56,7 +56,10 @@ def tickets_create_from_emails(
     caller (mail intake) holds the transaction."""
     if not requests:
         return []
-    new_people = {r.address: r.name for r in requests if r.customer is None}
+    new_people: dict[str, str] = {}
+    for request in requests:  # the first mail names a new customer, as it would alone
+        if request.customer is None:
+            new_people.setdefault(normalize_email_address(request.address), request.name)
     created = customers_create(names_by_email=new_people) if new_people else {}
     numbers = ticket_numbers_next(len(requests))
     status = status_default(StatusType.NEW)

@@ -10,13 +10,14 @@ from email.generator import BytesGenerator
 from email.message import Message
 from io import BytesIO
 
+from tickets.mail.charsets import codec_for, decode_text
 from tickets.mail.decoding import (
     _ID,
     _POLICY,
     UnparseableEmail,
     _decode_bytes,
     _guarded,
-    _repair_text,
+    part_filename,
 )
 
 MAX_MIME_DEPTH = 50
@@ -61,7 +62,7 @@ def _safe_filename(name: str) -> str:
     return name[:MAX_FILENAME_LENGTH]
 
 
-def _part_tree(message: Message, *, depth: int = 0) -> _Part:
+def _part_tree(message: Message, *, depth: int = 0, charset: str | None = None) -> _Part:
     if depth > MAX_MIME_DEPTH:
         raise UnparseableEmail("MIME structure nested too deeply")
     content_type = _guarded(message.get_content_type, "application/octet-stream")
@@ -72,8 +73,9 @@ def _part_tree(message: Message, *, depth: int = 0) -> _Part:
         message=message,
         content_type=content_type,
         disposition=_guarded(lambda: message.get_content_disposition() or "", ""),
-        filename=_guarded(lambda: _safe_filename(_repair_text(message.get_filename() or "")), ""),
-        children=[_part_tree(child, depth=depth + 1) for child in payload]
+        # charset: the message's, for a name in raw 8-bit bytes in a part that declares none
+        filename=_guarded(lambda: _safe_filename(part_filename(message, charset=charset)), ""),
+        children=[_part_tree(child, depth=depth + 1, charset=charset) for child in payload]
         if content_type.startswith("multipart/")
         else None,
     )
@@ -165,18 +167,30 @@ def _attachment(part: _Part, *, number: int) -> ParsedAttachment:
     )
 
 
+def _text_charset(message: Message) -> str | None:
+    """The charset the part's text is in: the declared one when its bytes fit, else the one
+    they were found in; None for plain ASCII without a declared charset."""
+    declared = _guarded(message.get_content_charset, None)
+    codec = decode_text(_payload_bytes(message), charset=declared)[1]
+    return None if codec == "ascii" else codec
+
+
 @dataclass
 class _Body:
     text: str
     html: str
-    charset: str | None  # the body's declared charset, the best guess for raw 8-bit headers
+    charset: str | None  # the body's charset, the best guess for raw 8-bit headers
     attachments: list[ParsedAttachment]
 
 
 def _read_body(message: Message) -> _Body:
-    if sum(1 for _part in message.walk()) > MAX_MIME_PARTS:
+    parts = list(message.walk())
+    if len(parts) > MAX_MIME_PARTS:
         raise UnparseableEmail(f"more than {MAX_MIME_PARTS} MIME parts")
-    tree = _part_tree(message)
+    # The message's charset: the first a part declares that says more than ASCII or UTF-8.
+    declared = (_guarded(part.get_content_charset, None) for part in parts)
+    charset = next((c for c in declared if codec_for(c) not in (None, "ascii", "utf-8")), None)
+    tree = _part_tree(message, charset=charset)
     plain, html = _body_parts(tree, root=True)
     texts: list[str] = []
     htmls: list[str] = []
@@ -194,6 +208,6 @@ def _read_body(message: Message) -> _Body:
     return _Body(
         text="\n\n".join(texts),
         html="\n".join(htmls),
-        charset=_guarded(body_message.get_content_charset, None),
+        charset=_guarded(lambda: _text_charset(body_message), None),
         attachments=attachments,
     )

@@ -2,10 +2,13 @@
 
 `parse_email` fails with `UnparseableEmail` and nothing else, so the intake can set such a mail
 aside (raw bytes kept) instead of losing it or retrying it forever. Only these are fatal: no
-bytes, no usable sender (no From, no valid address in it, two From fields that disagree), and a
-MIME tree too deep or too large to walk. Everything else is repaired: an unknown or lying charset
-is decoded with replacement characters, a missing Subject or Message-ID becomes "", a bad Date
-None, a multipart without its boundary a plain-text body, an invalid recipient is dropped.
+bytes, no usable sender (no address in From, Sender or Reply-To, two From fields that disagree), a
+MIME tree too deep or too large to walk. Everything else is repaired as mail clients repair it:
+text in an unknown or lying charset is read in the detected one (charsets.py), a broken header
+block is mended (header_block.py), a sender is recovered from a From the standard parser cannot
+read, or from Sender or Reply-To when there is no From; a missing Subject or Message-ID becomes
+"", a bad Date None, a multipart without its boundary a plain-text body, an invalid recipient is
+dropped.
 
 Every string handed out is valid Unicode without NUL (PostgreSQL refuses both), and every
 single-line value is free of line breaks, so none can smuggle a header into a mail we send."""
@@ -17,6 +20,7 @@ from datetime import UTC, datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
+from tickets.mail.charsets import detect_charset
 from tickets.mail.decoding import (
     _ID,
     _POLICY,
@@ -26,9 +30,12 @@ from tickets.mail.decoding import (
     MAX_HEADER_LENGTH,
     UnparseableEmail,
     _guarded,
+    _only_escapes,
     _repair_text,
     _single_line,
 )
+from tickets.mail.encoded_words import encoded_words_decoded, encoded_words_normalized
+from tickets.mail.header_block import header_block_repaired
 from tickets.mail.html_sanitizing import html_to_text, sanitize_html
 from tickets.mail.mime_parts import (
     MAX_FILENAME_LENGTH,
@@ -80,6 +87,11 @@ _ADDRESS = re.compile(
     rf"{_ADDRESS_CHAR}+@(?:(?!\.){_ADDRESS_CHAR})+(?:\.(?:(?!\.){_ADDRESS_CHAR})+)*"
 )
 _LINE_BREAK = re.compile(r"\r|\n")
+_COMMENT = re.compile(r"\(([^()]*)\)")
+_NAME_DEBRIS = re.compile(r'[<>()"]|\s+')
+_SENDER_FIELDS = ("from", "sender", "reply-to")  # where a sender is looked for, in order
+_TEXT_FIELDS = ("subject", "from", "to", "cc", "reply-to", "sender")
+_ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")  # a raw 8-bit byte the email package kept
 _TICKET_TAG = re.compile(r"\[\s*#\s*([0-9]{1,13})\s*\]")
 
 
@@ -124,19 +136,30 @@ def _raw_headers(message: Message) -> _RawHeaders:
     return headers
 
 
-def _first_header(headers: _RawHeaders, name: str, *, charset: str | None):
-    """The first field of that name, parsed after its raw 8-bit bytes were decoded (the
-    registry alone reads them as UTF-8 only); a field the registry refuses stays a string.
-    Only the first counts: RFC 5322 allows one, and each costs parsing time."""
+def _raw_value(headers: _RawHeaders, name: str, *, charset: str | None) -> str | None:
+    """The first field of that name, unfolded, its raw 8-bit bytes decoded (the registry alone
+    reads them as UTF-8 only). Only the first counts: RFC 5322 allows one, and each costs
+    parsing time."""
     if name not in headers:
         return None
-    value = _repair_text(_LINE_BREAK.sub("", headers[name][0]), fallback_charset=charset)
+    return _repair_text(_LINE_BREAK.sub("", headers[name][0]), fallback_charset=charset)
+
+
+def _first_header(headers: _RawHeaders, name: str, *, charset: str | None):
+    """The first field of that name, parsed; a field the registry refuses stays a string."""
+    value = _raw_value(headers, name, charset=charset)
+    if value is None:
+        return None
+    value = encoded_words_normalized(value, charset=charset)
     return _guarded(lambda: _POLICY.header_factory(name, value), value)
 
 
 def _header_text(headers: _RawHeaders, name: str, *, charset: str | None) -> str | None:
-    header = _first_header(headers, name, charset=charset)
-    return None if header is None else _single_line(str(header), charset=charset)
+    """An unstructured field's text (Subject and the kept headers), encoded words decoded."""
+    value = _raw_value(headers, name, charset=charset)
+    if value is None:
+        return None
+    return _single_line(encoded_words_decoded(value, charset=charset))
 
 
 def _message_ids(raw_values: list[str]) -> list[str]:
@@ -152,28 +175,91 @@ def _message_ids(raw_values: list[str]) -> list[str]:
     return unique if len(unique) <= MAX_REFERENCES else unique[:1] + unique[1 - MAX_REFERENCES :]
 
 
+def _valid_address(address: str, *, raw: str) -> str | None:
+    """The address normalised, or None. A field that is not UTF-8 (its bytes were read in a
+    guessed charset) yields ASCII addresses only: no one can write to a guessed one."""
+    address = _repair_text(address).strip().lower().rstrip(".")  # "<a@b.com.>": the root dot
+    if len(address) > MAX_ADDRESS_LENGTH or not _ADDRESS.fullmatch(address):
+        return None
+    if not address.isascii() and not _is_utf8(raw):
+        return None
+    return address
+
+
+def _is_utf8(raw: str | bytes) -> bool:
+    try:
+        (raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw).decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
 def _addresses(headers: _RawHeaders, name: str, *, charset: str | None) -> list[tuple[str, str]]:
     """(address, display name) of each valid mailbox; none from a field the registry refused
     (no one in it can be trusted)."""
     pairs: dict[str, str] = {}
+    raw = headers.get(name, [""])[0]
     for mailbox in getattr(_first_header(headers, name, charset=charset), "addresses", ()):
-        address = _repair_text(mailbox.addr_spec).strip().lower()
-        if len(address) <= MAX_ADDRESS_LENGTH and _ADDRESS.fullmatch(address):
+        address = _valid_address(mailbox.addr_spec, raw=raw)
+        if address:
             pairs.setdefault(address, _single_line(mailbox.display_name))
     return list(pairs.items())
 
 
+def _mailbox(headers: _RawHeaders, name: str, *, charset: str | None) -> tuple[str, str] | None:
+    """The first mailbox of a field as a mail client reads it: the standard parse, its
+    display name else its comment ("a@b (Marc Smith)"); else, when the parser found no valid
+    address (no brackets, a trailing dot, the address inside a quoted name), the first
+    address-shaped text in the field, the rest of the field its name."""
+    header = _first_header(headers, name, charset=charset)
+    if not hasattr(header, "addresses"):
+        return None  # absent, or refused by the registry (CR/LF in a name: an injection)
+    value = _raw_value(headers, name, charset=charset) or ""
+    parsed = _addresses(headers, name, charset=charset)
+    if parsed:
+        address, display_name = parsed[0]
+        if not display_name:
+            comment = _COMMENT.search(value)
+            display_name = comment.group(1) if comment and "@" not in comment.group(1) else ""
+        return address, _single_line(encoded_words_decoded(display_name, charset=charset))
+    value = encoded_words_decoded(value, charset=charset)
+    raw = headers[name][0]
+    for match in _ADDRESS.finditer(value):
+        address = _valid_address(match.group(0), raw=raw)
+        if address:
+            rest = f"{value[: match.start()]} {value[match.end() :]}"
+            display_name = _NAME_DEBRIS.sub(" ", rest).strip(" .,;:'")
+            return address, _single_line(display_name)
+    return None
+
+
 def _sender(headers: _RawHeaders, *, charset: str | None) -> tuple[str, str]:
     from_fields = {value.strip() for value in headers.get("from", [])}
-    if not from_fields:
-        raise UnparseableEmail("no From header")
     if len(from_fields) > 1:
         # Clients disagree on which of two From fields they show: a known spoofing trick.
         raise UnparseableEmail("more than one From header")
-    senders = _addresses(headers, "from", charset=charset)
-    if not senders:
-        raise UnparseableEmail("no valid address in From")
-    return senders[0]
+    for name in _SENDER_FIELDS:
+        mailbox = _mailbox(headers, name, charset=charset)
+        if mailbox is not None:
+            return mailbox
+    if not from_fields:
+        raise UnparseableEmail("no From header, nor Sender or Reply-To")
+    raise UnparseableEmail("no valid address in From, Sender or Reply-To")
+
+
+def _header_charset(headers: _RawHeaders, *, body_charset: str | None) -> str | None:
+    """The charset raw 8-bit header values are read in when they are not UTF-8: the body's;
+    for a body in plain ASCII, the one detected in all such values of the mail together (a
+    name or a subject alone is too short to tell)."""
+    if body_charset:
+        return body_charset
+    raw = b" ".join(
+        headers[name][0].encode("utf-8", "surrogateescape")
+        for name in _TEXT_FIELDS
+        if name in headers and _ESCAPED_BYTE.search(headers[name][0])
+        and _only_escapes(headers[name][0])
+    )  # fmt: skip
+    return None if _is_utf8(raw) else detect_charset(raw)
 
 
 def _date(headers: _RawHeaders) -> datetime | None:
@@ -200,12 +286,12 @@ def _kept_headers(headers: _RawHeaders, *, charset: str | None) -> dict[str, str
 def _parse(raw: bytes) -> ParsedEmail:
     if not raw.strip():
         raise UnparseableEmail("no bytes")
-    message = email.message_from_bytes(raw, policy=_POLICY)
+    message = email.message_from_bytes(header_block_repaired(raw), policy=_POLICY)
     body = _read_body(message)
     headers = _raw_headers(message)
-    charset = body.charset
+    charset = _header_charset(headers, body_charset=body.charset)
     from_address, from_name = _sender(headers, charset=charset)
-    reply_to = _addresses(headers, "reply-to", charset=charset)
+    reply_to = _mailbox(headers, "reply-to", charset=charset)
     message_ids = _message_ids(headers.get("message-id", [])[:1])
     html = sanitize_html(body.html).strip() if body.html else ""
     return ParsedEmail(
@@ -215,7 +301,7 @@ def _parse(raw: bytes) -> ParsedEmail:
         subject=_header_text(headers, "subject", charset=charset) or "",
         from_address=from_address,
         from_name=from_name,
-        reply_to=reply_to[0][0] if reply_to else "",
+        reply_to=reply_to[0] if reply_to else "",
         to=[address for address, _name in _addresses(headers, "to", charset=charset)],
         cc=[address for address, _name in _addresses(headers, "cc", charset=charset)],
         date=_date(headers),

@@ -18,12 +18,21 @@ from tickets.mail.decoding import (
     _guarded,
     _repair_text,
 )
+from tickets.mail.uuencoded import uuencoded_extract
 
 MAX_MIME_DEPTH = 50
 MAX_MIME_PARTS = 500
 MAX_FILENAME_LENGTH = 150
 _FILENAME_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*\u200e\u200f\u202a-\u202e\u2066-\u2069]')
 _EXTENSIONS = {"text/plain": ".txt", "text/html": ".html", "message/rfc822": ".eml"}
+# A Content-ID's local part that reads as a name ("image001.png", "logo", "ii_lx2k1"), not a
+# random token (a UUID, 32 hex digits): those make "inline-<n>" instead.
+_CID_NAME = re.compile(r"(?![0-9a-fA-F-]{20,}$)[A-Za-z0-9][\w.-]{0,59}")
+# Characters a subject may hold that a file name must not: path separators become "-", the
+# rest (the colons of "Re: Fwd:") go.
+_SUBJECT_SEPARATORS = re.compile(r"\s*[/\\]+\s*")
+_SUBJECT_UNSAFE = re.compile(r'[:*?"<>|]+')
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -141,19 +150,14 @@ def _attachment(part: _Part, *, number: int) -> ParsedAttachment:
         payload = b"\r\n".join(_serialized(inner) for inner in embedded)
     else:
         payload = _payload_bytes(part.message)
-    filename = part.filename
-    if not filename and part.content_type == "message/rfc822":
-        filename = "forwarded-message.eml"
-    elif not filename:
-        extension = _EXTENSIONS.get(part.content_type) or mimetypes.guess_extension(
-            part.content_type, strict=False
-        )
-        filename = f"attachment-{number}{extension or '.bin'}"
     raw_id = next(
         (value for name, value in part.message.raw_items() if name.lower() == "content-id"), ""
     )
     content_id = raw_id.strip().strip("<>").strip()
     content_id = content_id if re.fullmatch(_ID, content_id) else ""
+    filename = part.filename or _unnamed_part_name(
+        part, number=number, content_id=content_id, embedded=embedded
+    )
     return ParsedAttachment(
         filename=filename,
         content_type=part.content_type,
@@ -163,6 +167,38 @@ def _attachment(part: _Part, *, number: int) -> ParsedAttachment:
         and part.content_type.startswith("image/"),
         content_id=content_id,
     )
+
+
+def _extension(content_type: str) -> str:
+    return (
+        _EXTENSIONS.get(content_type) or mimetypes.guess_extension(content_type, strict=False) or ""
+    )
+
+
+def _unnamed_part_name(part: _Part, *, number: int, content_id: str, embedded) -> str:
+    """A name for a part that carries none, as mail clients make one: a forwarded mail from its
+    subject ("Quarterly report.eml"), an inline image from its Content-ID ("image001.png", as
+    Outlook writes them) or its place ("inline-2.png"), anything else from its place and type."""
+    extension = _extension(part.content_type)
+    if part.content_type == "message/rfc822":
+        inner = embedded[0] if isinstance(embedded, list) and embedded else None
+        subject = _guarded(lambda: str(inner.get("subject", "")) if inner else "", "")
+        subject = _SUBJECT_UNSAFE.sub("", _SUBJECT_SEPARATORS.sub("-", _repair_text(subject)))
+        stem = _safe_filename(_SPACES.sub(" ", subject).strip(" -"))
+        return f"{stem[: MAX_FILENAME_LENGTH - 4]}.eml" if stem else "forwarded-message.eml"
+    if part.content_type.startswith("image/") and part.disposition != "attachment":
+        local = content_id.partition("@")[0]
+        if _CID_NAME.fullmatch(local):
+            stem, dot, given = local.rpartition(".")
+            named = local if dot and stem and given.lower() in _image_extensions(extension) else ""
+            return _safe_filename(named or f"{local}{extension}")
+        return f"inline-{number}{extension or '.bin'}"
+    return f"attachment-{number}{extension or '.bin'}"
+
+
+def _image_extensions(extension: str) -> set[str]:
+    same = {".jpg": {"jpg", "jpeg", "jpe"}, ".tif": {"tif", "tiff"}}
+    return same.get(extension, {extension.lstrip(".")}) if extension else set()
 
 
 @dataclass
@@ -185,7 +221,16 @@ def _read_body(message: Message) -> _Body:
         # Apple Mail splits a body around an inline image into several inline text parts.
         continues_body = parent_subtype != "alternative" and not leaf.attached
         if leaf is plain or (plain and continues_body and leaf.content_type == "text/plain"):
-            texts.append(_part_text(leaf.message).strip("\n"))
+            text, files = uuencoded_extract(_part_text(leaf.message))
+            texts.append(text.strip("\n"))
+            attachments.extend(
+                ParsedAttachment(
+                    filename=_safe_filename(file.name) or f"attachment-{len(attachments) + 1}.bin",
+                    content_type=mimetypes.guess_type(file.name)[0] or "application/octet-stream",
+                    payload=file.payload,
+                )
+                for file in files
+            )
         elif leaf is html or (html and continues_body and leaf.content_type == "text/html"):
             htmls.append(_part_text(leaf.message).strip())
         else:

@@ -29,7 +29,7 @@ from tickets.mail.decoding import (
     _repair_text,
     _single_line,
 )
-from tickets.mail.html_sanitizing import html_to_text, sanitize_html
+from tickets.mail.html_sanitizing import html_to_text, sanitize_html_for_display
 from tickets.mail.mime_parts import (
     MAX_FILENAME_LENGTH,
     MAX_MIME_DEPTH,
@@ -196,6 +196,26 @@ def _kept_headers(headers: _RawHeaders, *, charset: str | None) -> dict[str, str
 
 # --- the mail -----------------------------------------------------------------------------------
 
+# A plain part this short, beside HTML that says much more, is a stub ("View this mail in your
+# browser"), not the mail: its text is read from the HTML.
+STUB_MAX_LENGTH = 300
+STUB_MAX_LINES = 3
+
+
+def _body_text(plain: str, html: str) -> str:
+    """The mail's text: its plain part, else the text of its HTML; the HTML's also when the
+    plain part is only a stub of it (newsletters)."""
+    plain = plain if plain.strip() else ""
+    if not html:
+        return plain
+    short = len(plain) <= STUB_MAX_LENGTH and len(plain.strip().splitlines()) <= STUB_MAX_LINES
+    if plain and not short:
+        return plain  # the usual case pays for no second reading of the HTML
+    from_html = html_to_text(html)
+    if not plain or len(from_html) > 3 * len(plain.strip()) + 100:
+        return from_html
+    return plain
+
 
 def _parse(raw: bytes) -> ParsedEmail:
     if not raw.strip():
@@ -207,7 +227,7 @@ def _parse(raw: bytes) -> ParsedEmail:
     from_address, from_name = _sender(headers, charset=charset)
     reply_to = _addresses(headers, "reply-to", charset=charset)
     message_ids = _message_ids(headers.get("message-id", [])[:1])
-    html = sanitize_html(body.html).strip() if body.html else ""
+    html = sanitize_html_for_display(body.html).strip() if body.html else ""
     return ParsedEmail(
         message_id=message_ids[0] if message_ids else "",
         in_reply_to=_message_ids(headers.get("in-reply-to", [])),
@@ -219,7 +239,7 @@ def _parse(raw: bytes) -> ParsedEmail:
         to=[address for address, _name in _addresses(headers, "to", charset=charset)],
         cc=[address for address, _name in _addresses(headers, "cc", charset=charset)],
         date=_date(headers),
-        text=body.text if body.text.strip() else html_to_text(html),
+        text=_body_text(body.text, html),
         html=html,
         attachments=body.attachments,
         headers=_kept_headers(headers, charset=charset),

@@ -112,12 +112,12 @@ def _body_parts(part: _Part, *, root: bool = False) -> tuple[_Part | None, _Part
     return plain, html
 
 
-def _leaves(part: _Part, *, parent_subtype: str = "") -> Iterator[tuple[_Part, str]]:
+def _leaves(part: _Part, *, parent: _Part | None = None) -> Iterator[tuple[_Part, _Part | None]]:
     if part.children is None:
-        yield part, parent_subtype
+        yield part, parent
         return
     for child in part.children:
-        yield from _leaves(child, parent_subtype=part.content_type.partition("/")[2])
+        yield from _leaves(child, parent=part)
 
 
 def _payload_bytes(message: Message) -> bytes:
@@ -217,10 +217,24 @@ def _read_body(message: Message) -> _Body:
     texts: list[str] = []
     htmls: list[str] = []
     attachments: list[ParsedAttachment] = []
-    for leaf, parent_subtype in _leaves(tree):
-        # Apple Mail splits a body around an inline image into several inline text parts.
-        continues_body = parent_subtype != "alternative" and not leaf.attached
-        if leaf is plain or (plain and continues_body and leaf.content_type == "text/plain"):
+    leaves = list(_leaves(tree))
+    parents = {id(leaf): parent for leaf, parent in leaves}
+    plain_parent, html_parent = parents.get(id(plain)), parents.get(id(html))
+    for leaf, parent in leaves:
+        # Apple Mail splits a body around an inline image into several inline text parts, all
+        # in one multipart; a text part elsewhere (an HTML report after the alternative) is an
+        # attachment, never lost.
+        continues_body = (
+            parent is not None
+            and parent.content_type != "multipart/alternative"
+            and not leaf.attached
+        )
+        if leaf is plain or (
+            plain
+            and continues_body
+            and parent is plain_parent
+            and leaf.content_type == "text/plain"
+        ):
             text, files = uuencoded_extract(_part_text(leaf.message))
             texts.append(text.strip("\n"))
             attachments.extend(
@@ -231,7 +245,9 @@ def _read_body(message: Message) -> _Body:
                 )
                 for file in files
             )
-        elif leaf is html or (html and continues_body and leaf.content_type == "text/html"):
+        elif leaf is html or (
+            html and continues_body and parent is html_parent and leaf.content_type == "text/html"
+        ):
             htmls.append(_part_text(leaf.message).strip())
         else:
             attachments.append(_attachment(leaf, number=len(attachments) + 1))

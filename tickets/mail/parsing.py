@@ -196,15 +196,22 @@ def _kept_headers(headers: _RawHeaders, *, charset: str | None) -> dict[str, str
 
 # --- the mail -----------------------------------------------------------------------------------
 
-# A plain part this short, beside HTML that says much more, is a stub ("View this mail in your
-# browser"), not the mail: its text is read from the HTML.
+# A plain part this short that says little of what the HTML beside it says is a stub ("View
+# this mail in your browser"), not the mail: its text is read from the HTML.
 STUB_MAX_LENGTH = 300
 STUB_MAX_LINES = 3
+_WORD = re.compile(r"\w+")
+_URL = re.compile(r"<?[a-z][a-z0-9+.-]*:\S+", re.IGNORECASE)
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(_URL.sub(" ", text).lower()))
 
 
 def _body_text(plain: str, html: str) -> str:
     """The mail's text: its plain part, else the text of its HTML; the HTML's also when the
-    plain part is only a stub of it (newsletters)."""
+    plain part is only a stub of it (newsletters): short, and holding less than half of the
+    HTML's words (links aside)."""
     plain = plain if plain.strip() else ""
     if not html:
         return plain
@@ -212,7 +219,10 @@ def _body_text(plain: str, html: str) -> str:
     if plain and not short:
         return plain  # the usual case pays for no second reading of the HTML
     from_html = html_to_text(html)
-    if not plain or len(from_html) > 3 * len(plain.strip()) + 100:
+    if not plain:
+        return from_html
+    html_words = _words(from_html)
+    if html_words and len(html_words & _words(plain)) < len(html_words) / 2:
         return from_html
     return plain
 

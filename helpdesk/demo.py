@@ -11,6 +11,7 @@ from helpdesk.demo_absence import demo_absence_load
 from helpdesk.demo_activity import demo_activity_load
 from helpdesk.demo_approvals import demo_approvals_load
 from helpdesk.demo_calendars import demo_calendars_load
+from helpdesk.demo_mail_html import demo_newsletter_mail
 from helpdesk.demo_notifications import demo_notifications_load
 from helpdesk.demo_questionnaires import demo_questionnaires_load
 from helpdesk.demo_reports import demo_reports_load
@@ -302,7 +303,7 @@ def demo_data_load() -> list[DemoLogin]:
         CannedResponse.objects.get_or_create(
             title=title, defaults={"department": departments.get(slug), "body": body}
         )
-    for raw in DEMO_MAILS:
+    for raw in [*DEMO_MAILS, demo_newsletter_mail()]:
         inbound_receive(raw=raw, channel=InboundEmail.Channel.WEBHOOK, mailbox=None)
     for subject, email, name, category, priority, state, owner, body in TICKETS:
         if Ticket.objects.filter(subject=subject).exists():

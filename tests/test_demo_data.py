@@ -116,3 +116,17 @@ def test_demo_escalates_the_overdue_case_and_warns_of_the_one_at_risk():
     assert Message.objects.filter(ticket=overdue, event_data__event="sla_escalated").count() == 1
     assert OutboundEmail.objects.filter(ticket=at_risk, kind="sla_warning").exists()
     assert Message.objects.filter(ticket=at_risk, event_data__event="sla_warning").count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_shows_an_html_newsletter_with_an_inline_image():
+    from helpdesk.demo_mail_html import NEWSLETTER_SUBJECT
+
+    call_command("demo_data")
+
+    message = Ticket.objects.get(subject=NEWSLETTER_SUBJECT).messages.get()
+    assert "Firmware 4.2 is out" in message.body  # the plain part was only a stub
+    assert "E-042 paper jam" in message.body_html
+    logo = message.attachments.get()
+    assert (logo.original_name, logo.is_image, logo.is_inline) == ("image001.png", True, True)
+    assert message.event_data["remote_images"] == 1

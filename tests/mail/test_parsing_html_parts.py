@@ -132,3 +132,28 @@ def test_a_uuencoded_file_name_is_made_safe():
 
     assert [p.filename for p in parsed.attachments] == ["evil.exe"]
     assert parsed.text == ""
+
+
+def test_a_short_reply_whose_html_quotes_history_keeps_its_plain_text():
+    history = "".join(f"<p>Earlier line {n} of the long thread.</p>" for n in range(30))
+    html = f"<div>Yes, that works.</div><blockquote>{history}</blockquote>"
+
+    parsed = parse_email(alternative("Yes, that works.", html))
+
+    assert parsed.text == "Yes, that works."
+
+
+def test_files_over_the_limit_are_named_as_not_kept(settings):
+    from tickets.mail.intake_plans import inspected_attachments
+
+    settings.ATTACHMENT_MAX_FILES = 2
+    message = make_message(text="Five files.")
+    for number in range(5):
+        message.add_attachment(
+            f"file {number}".encode(), "application", "pdf", filename=f"{number}.pdf"
+        )
+
+    kept, refused = inspected_attachments(parse_email(as_raw(message)))
+
+    assert [file.original_name for file in kept] == ["0.pdf", "1.pdf"]
+    assert refused == ["3 more files were not kept: a message keeps at most 2."]

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.customers import customers_by_emails
 from accounts.models import Customer, normalize_email_address
@@ -393,7 +393,19 @@ def inspected_attachments(parsed: ParsedEmail) -> tuple[list[InspectedUpload], l
                 is_inline=cited and inspected.is_image,
             )
         )
-    return accepted[: settings.ATTACHMENT_MAX_FILES], refused
+    limit = settings.ATTACHMENT_MAX_FILES
+    left_out = max(0, len(accepted) - limit) + max(0, len(parsed.attachments) - limit * 2)
+    if left_out:
+        # Named, so a tech knows to open the original mail for them.
+        refused.append(
+            ngettext(
+                "%(count)d more file was not kept: a message keeps at most %(limit)d.",
+                "%(count)d more files were not kept: a message keeps at most %(limit)d.",
+                left_out,
+            )
+            % {"count": left_out, "limit": limit}
+        )
+    return accepted[:limit], refused
 
 
 def _department(mailbox: Mailbox | None) -> Department | None:

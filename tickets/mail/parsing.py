@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime
+from html import unescape
 
 from tickets.mail.decoding import (
     _ID,
@@ -202,6 +203,8 @@ STUB_MAX_LENGTH = 300
 STUB_MAX_LINES = 3
 _WORD = re.compile(r"\w+")
 _URL = re.compile(r"<?[a-z][a-z0-9+.-]*:\S+", re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]*>")
+_QUOTES = re.compile(r"<blockquote\b.*</blockquote>", re.IGNORECASE | re.DOTALL)
 
 
 def _words(text: str) -> set[str]:
@@ -218,12 +221,14 @@ def _body_text(plain: str, html: str) -> str:
     short = len(plain) <= STUB_MAX_LENGTH and len(plain.strip().splitlines()) <= STUB_MAX_LINES
     if plain and not short:
         return plain  # the usual case pays for no second reading of the HTML
-    from_html = html_to_text(html)
     if not plain:
-        return from_html
-    html_words = _words(from_html)
+        return html_to_text(html)
+    # A rough reading of the sanitised (so well-formed) HTML is enough to compare words, and
+    # far cheaper than its text; quoted history does not count.
+    rough = unescape(_TAGS.sub(" ", _QUOTES.sub(" ", html)))
+    html_words = _words(rough)
     if html_words and len(html_words & _words(plain)) < len(html_words) / 2:
-        return from_html
+        return html_to_text(html)
     return plain
 
 

@@ -12,6 +12,7 @@ from helpdesk.demo_activity import demo_activity_load
 from helpdesk.demo_approvals import demo_approvals_load
 from helpdesk.demo_calendars import demo_calendars_load
 from helpdesk.demo_mail import demo_mail_load
+from helpdesk.demo_mail_html import demo_newsletter_mail
 from helpdesk.demo_notifications import demo_notifications_load
 from helpdesk.demo_questionnaires import demo_questionnaires_load
 from helpdesk.demo_reports import demo_reports_load
@@ -304,7 +305,7 @@ def demo_data_load() -> list[DemoLogin]:
         CannedResponse.objects.get_or_create(
             title=title, defaults={"department": departments.get(slug), "body": body}
         )
-    for raw in DEMO_MAILS:
+    for raw in [*DEMO_MAILS, demo_newsletter_mail()]:
         inbound_receive(raw=raw, channel=InboundEmail.Channel.WEBHOOK, mailbox=None)
     demo_mail_load()  # a Russian mail without a charset, a Chinese attachment name
     for subject, email, name, category, priority, state, owner, body in TICKETS:

@@ -109,6 +109,8 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:web_form": {"-": Rule(EVERYONE)},
     "tickets:ticket_by_token": {"-": Rule(EVERYONE)},
     "tickets:token_attachment": {"-": Rule(EVERYONE)},
+    "tickets:token_message_html": {"-": Rule(EVERYONE)},
+    "tickets:token_message_body": {"-": Rule(EVERYONE), "htmx": Rule(EVERYONE, headers=HTMX)},
     # The rating page and the survey opt-out, reached from the survey mail's links
     "tickets:ticket_rate": {"-": Rule(EVERYONE)},
     "tickets:survey_opt_out": {"-": Rule(EVERYONE)},
@@ -116,6 +118,8 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:my_tickets": {"-": Rule(CUSTOMERS)},
     "tickets:my_ticket": per_ticket(general=OWNER, pool=OWNER),
     "tickets:my_attachment": per_ticket(general=OWNER, pool=OWNER),
+    "tickets:my_message_html": per_ticket(general=OWNER, pool=OWNER),
+    "tickets:my_message_body": per_ticket(general=OWNER, pool=OWNER, headers=HTMX),
     "tickets:my_ticket_rate": per_ticket(general=OWNER, pool=OWNER),
     # Desk
     "tickets:desk": {"-": Rule(STAFF)},
@@ -129,6 +133,8 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:desk_ticket": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
     "tickets:desk_presence": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
     "tickets:desk_attachment": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
+    "tickets:desk_message_html": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
+    "tickets:desk_message_body": per_ticket(general=DEPARTMENT_A, pool=POOL_A, headers=HTMX),
     "tickets:desk_message_original": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
     "tickets:desk_ticket_split": per_ticket(general=DEPARTMENT_A, pool=POOL_A),
     "tickets:desk_reply": per_ticket(

@@ -154,3 +154,17 @@ def test_demo_mail_reads_as_its_sender_meant_it_on_the_ticket_page(client):
         assert escape(text) in russian_page.content.decode()
     for text in ("打印机维修报价", "李华", "报价单-打印机维修.pdf"):
         assert escape(text) in chinese_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_shows_an_html_newsletter_with_an_inline_image():
+    from helpdesk.demo_mail_html import NEWSLETTER_SUBJECT
+
+    call_command("demo_data")
+
+    message = Ticket.objects.get(subject=NEWSLETTER_SUBJECT).messages.get()
+    assert "Firmware 4.2 is out" in message.body  # the plain part was only a stub
+    assert "E-042 paper jam" in message.body_html
+    logo = message.attachments.get()
+    assert (logo.original_name, logo.is_image, logo.is_inline) == ("image001.png", True, True)
+    assert message.event_data["remote_images"] == 1

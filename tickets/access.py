@@ -106,6 +106,17 @@ def attachment_of_ticket(*, ticket: Ticket, attachment_id: int, public_only: boo
     return attachment
 
 
+def message_of_ticket(*, ticket: Ticket, message_id: int, public_only: bool) -> Message:
+    """A message of this ticket; customers reach only public ones."""
+    messages = Message.objects.filter(pk=message_id, ticket=ticket)
+    if public_only:
+        messages = messages.filter(customer_visible_q())
+    message = messages.first()
+    if message is None:
+        raise Http404
+    return message
+
+
 def customer_for_staff(*, user: User, customer_id: int) -> Customer:
     """A customer's page follows their tickets: a staff member sees the customer only while
     they may see at least one of the customer's tickets; admins see every customer. Otherwise

@@ -65,6 +65,33 @@ class InspectedUpload:
     content_type: str
     size: int
     is_image: bool
+    # A mail's part: its Content-ID, whether its HTML body shows it in place, and whether it
+    # was kept as a plain download after failing the image check (IMAGE_CHECK_CODES).
+    content_id: str = ""
+    is_inline: bool = False
+    failed_image_check: bool = False
+
+
+# Refusals that say a file is no valid image of its kind. A mail's attachment refused so is kept
+# as a download (`attachment_kept_as_download`): the sender meant to send it, and losing it
+# would lose their message; a web upload is still refused, as its sender can try again.
+IMAGE_CHECK_CODES = frozenset({"invalid_image", "image_type_mismatch", "image_too_large"})
+
+
+def attachment_kept_as_download(upload: UploadedFile) -> InspectedUpload:
+    """A mail's file that failed the image check, as a download the browser neither shows nor
+    sniffs (the other checks, size and blocked extensions, still apply: see the caller)."""
+    name = _display_name(upload.name or "")
+    upload.seek(0)
+    return InspectedUpload(
+        upload=upload,
+        original_name=name,
+        extension=PurePosixPath(name).suffix.lower().lstrip("."),
+        content_type="application/octet-stream",
+        size=upload.size or 0,
+        is_image=False,
+        failed_image_check=True,
+    )
 
 
 def attachment_inspect(upload: UploadedFile) -> InspectedUpload:
@@ -168,6 +195,9 @@ def attachments_save(
                 size=item.size,
                 is_image=item.is_image,
                 thumbnail=thumbnail_name,
+                content_id=item.content_id[:998],
+                is_inline=item.is_inline,
+                failed_image_check=item.failed_image_check,
             )
         )
     return attachments
@@ -210,6 +240,8 @@ def attachments_copy(*, source: Message, target: Message, stored_names: list[str
             size=original.size,
             is_image=original.is_image,
             thumbnail=copies["thumbnail"],
+            # The copy's message has no HTML to show an inline image in: it is listed.
+            failed_image_check=original.failed_image_check,
         )
 
 

@@ -1,6 +1,6 @@
 """Reads of tickets for the pages that show them."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 
 from accounts.models import Customer, User
 from departments.models import Membership
@@ -26,9 +26,14 @@ def tickets_of_customer(*, customer: Customer | None) -> QuerySet[Ticket]:
 
 
 def ticket_thread(*, ticket: Ticket, public_only: bool) -> QuerySet[Message]:
-    """The thread in order, with authors and attachments; customers see only public messages."""
-    messages = ticket.messages.select_related("author", "rejected_by").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    """The thread in order, with authors and attachments (`has_html` on each, its HTML left
+    unread); customers see only public messages."""
+    messages = (
+        ticket.messages.select_related("author", "rejected_by")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        # A mail's HTML is read by its frame's own request; the page only needs to know of it.
+        .defer("body_html")
+        .annotate(has_html=ExpressionWrapper(~Q(body_html=""), output_field=BooleanField()))
     )
     if public_only:
         messages = messages.filter(customer_visible_q())

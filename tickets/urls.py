@@ -26,6 +26,16 @@ urlpatterns = [
         support.token_attachment,
         name="token_attachment",
     ),
+    path(
+        "support/t/<str:token>/messages/<int:message_id>/html/",
+        support.token_message_html,
+        name="token_message_html",
+    ),
+    path(
+        "support/t/<str:token>/messages/<int:message_id>/body/",
+        support.token_message_body,
+        name="token_message_body",
+    ),
     path("support/t/<str:token>/rate/", satisfaction.ticket_rate, name="ticket_rate"),
     path("support/t/<str:token>/surveys/", satisfaction.survey_opt_out, name="survey_opt_out"),
     path("support/<slug:slug>/", support.web_form, name="web_form"),
@@ -37,6 +47,16 @@ urlpatterns = [
         "my/t/<int:number>/files/<int:attachment_id>/",
         customer.my_attachment,
         name="my_attachment",
+    ),
+    path(
+        "my/t/<int:number>/messages/<int:message_id>/html/",
+        customer.my_message_html,
+        name="my_message_html",
+    ),
+    path(
+        "my/t/<int:number>/messages/<int:message_id>/body/",
+        customer.my_message_body,
+        name="my_message_body",
     ),
     # A staff member's notifications
     path("notifications/", notifications.notifications, name="notifications"),
@@ -101,6 +121,16 @@ urlpatterns = [
         "desk/t/<int:number>/files/<int:attachment_id>/",
         ticket.desk_attachment,
         name="desk_attachment",
+    ),
+    path(
+        "desk/t/<int:number>/messages/<int:message_id>/html/",
+        ticket.desk_message_html,
+        name="desk_message_html",
+    ),
+    path(
+        "desk/t/<int:number>/messages/<int:message_id>/body/",
+        ticket.desk_message_body,
+        name="desk_message_body",
     ),
     path(
         "desk/t/<int:number>/messages/<int:message_id>/new-ticket/",

@@ -50,3 +50,29 @@ document.addEventListener("DOMContentLoaded", () => {
     form.requestSubmit();
   });
 });
+
+// A mail's HTML sits in a sandboxed frame (no script runs in it) of a fixed height: once loaded,
+// the frame takes its document's height, so the mail reads as part of the thread. The frame is
+// same-origin (sandbox allow-same-origin) for exactly this; without this script it scrolls.
+const fitMailFrame = (frame) => {
+  try {
+    const root = frame.contentDocument && frame.contentDocument.documentElement;
+    if (root) frame.style.height = `${root.scrollHeight + 2}px`;
+  } catch {
+    // A frame that is not (yet) readable keeps its default height.
+  }
+};
+document.addEventListener(
+  "load",
+  (event) => {
+    if (event.target instanceof HTMLIFrameElement && event.target.matches(".message-html-frame")) {
+      fitMailFrame(event.target);
+    }
+  },
+  true,
+);
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("iframe.message-html-frame").forEach((frame) => {
+    if (frame.contentDocument && frame.contentDocument.readyState === "complete") fitMailFrame(frame);
+  });
+});

@@ -241,10 +241,14 @@ def test_attachments_pass_the_web_checks(receive):
     )
 
     message = result.inbound.message
-    assert list(
-        Attachment.objects.filter(message=message).values_list("original_name", flat=True)
-    ) == ["screen.png"]
-    assert len(message.event_data["refused_attachments"]) == 2
+    kept = Attachment.objects.filter(message=message).order_by("id")
+    assert [(a.original_name, a.is_image, a.failed_image_check) for a in kept] == [
+        ("screen.png", True, False),
+        # Not an image after all: kept as a plain download (with a note), not lost.
+        ("fake.png", False, True),
+    ]
+    assert kept[1].content_type == "application/octet-stream"
+    assert len(message.event_data["refused_attachments"]) == 1  # the blocked .exe
 
 
 def test_upstream_spam_is_set_aside_and_not_spam_opens_its_ticket(receive, mailoutbox):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.mail.parsing_mails import PDF, PNG, as_raw, make_message, raw_mail
+from tickets.mail.html_sanitizing import html_for_frame
 from tickets.mail.parsing import extract_ticket_tag, parse_email
 from tickets.mail.quoting import split_quoted_history
 
@@ -90,11 +91,15 @@ def test_inline_cid_image_is_an_inline_attachment_the_html_can_show():
         "shot1@example.com",
         "image/png",
     )
-    assert inline.filename == "attachment-1.png"
+    assert inline.filename == "shot1.png"  # named from its Content-ID
     assert inline.payload == PNG
     assert (attached.inline, attached.filename) == (False, "attached.png")
     assert '<img src="cid:shot1@example.com" alt="screenshot">' in parsed.html
-    assert "tracker.example" not in parsed.html
+    # The remote image's source is kept for a tech who asks; the frame holds it back.
+    assert "tracker.example" in parsed.html
+    frame = html_for_frame(parsed.html, inline_urls={}, remote_images=False)
+    assert "tracker.example" not in frame.html
+    assert frame.remote_images == 1
 
 
 def test_inline_disposition_with_content_id_but_not_an_image_is_not_inline():
@@ -157,7 +162,7 @@ def test_forwarded_message_becomes_an_eml_attachment():
 
     (attachment,) = parsed.attachments
     assert (attachment.filename, attachment.content_type) == (
-        "forwarded-message.eml",
+        "The original problem.eml",  # named from its subject
         "message/rfc822",
     )
     inner = email.message_from_bytes(attachment.payload, policy=email.policy.default)
@@ -261,8 +266,8 @@ def test_realistic_outlook_reply_in_windows_1251():
     assert history.startswith("-----Original Message-----\nFrom: Поддержка")
     assert parsed.html == (
         "<div><p>Всё ещё не печатает, скриншот во вложении.</p>\n"
-        '<p><img width="640" height="480" src="cid:image001.png@01DA3D84.3B4E2A10" '
-        'alt="screenshot"></p></div>'
+        '<p><img width="640" height="480" style="width:6.6666in" '
+        'src="cid:image001.png@01DA3D84.3B4E2A10" alt="screenshot"></p></div>'
     )
     (image,) = parsed.attachments
     assert (image.filename, image.content_type, image.inline, image.content_id) == (

@@ -6,7 +6,9 @@ around it or tell the sender that the mail was opened: scripts, styles, frames, 
 handlers, and remote images (tracking pixels) unless the caller asks for them."""
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import nh3
 
@@ -34,6 +36,8 @@ LINK_REL = "noopener noreferrer nofollow"
 _LINK_SCHEMES = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
 _REMOTE_IMAGE_SCHEMES = re.compile(r"https?:", re.IGNORECASE)
 _INLINE_IMAGE_SCHEME = re.compile(r"cid:", re.IGNORECASE)
+# In the sanitiser's own output: every attribute double-quoted, "<" and quotes escaped.
+_REMOTE_IMG = re.compile(r'<img [^>]*?src="https?:', re.IGNORECASE)
 
 
 def _attribute_filter(*, allow_remote_images: bool):
@@ -70,6 +74,67 @@ _CLEANERS = {
     allow_remote: _cleaner(allow_remote_images=allow_remote) for allow_remote in (False, True)
 }
 
+# --- HTML kept for display -----------------------------------------------------------------------
+# What the ticket page shows of a mail's HTML, in a sandboxed frame with its own CSP (no script,
+# no request but to the helpdesk itself unless the tech asks for remote images): the allowlist
+# above plus the layout newsletters are made of (presentational attributes, a filtered inline
+# style, <font> and <center>). Remote image sources are kept in what is stored and dropped when
+# the frame is rendered (`html_for_frame`), so a tech can choose to load them.
+DISPLAY_TAGS = ALLOWED_TAGS | {"font", "center"}
+_LAYOUT = {"align", "width", "height", "bgcolor", "valign", "border", "style"}
+DISPLAY_ATTRIBUTES = {
+    "*": {"dir", "style", "align"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height", "border", "align"},
+    "ol": {"start"},
+    "table": _LAYOUT | {"cellpadding", "cellspacing"},
+    "td": _LAYOUT | {"colspan", "rowspan", "nowrap"},
+    "th": _LAYOUT | {"colspan", "rowspan", "nowrap"},
+    "tr": _LAYOUT,
+    "col": {"width", "span"},
+    "colgroup": {"width", "span"},
+    "font": {"color", "face", "size"},
+}
+# Inline style properties that lay text out; none can hold a URL (background-image, cursor,
+# list-style-image, border-image are left out) nor escape the frame's box (position, z-index).
+DISPLAY_STYLE_PROPERTIES = frozenset(
+    {
+        "color", "background-color", "font", "font-family", "font-size", "font-style",
+        "font-weight", "text-align", "text-decoration", "text-transform", "text-indent",
+        "line-height", "letter-spacing", "word-spacing", "vertical-align", "white-space",
+        "direction", "display", "float", "clear", "width", "min-width", "max-width", "height",
+        "min-height", "max-height", "margin", "margin-top", "margin-right", "margin-bottom",
+        "margin-left", "padding", "padding-top", "padding-right", "padding-bottom",
+        "padding-left", "border", "border-top", "border-right", "border-bottom", "border-left",
+        "border-color", "border-style", "border-width", "border-collapse", "border-spacing",
+        "border-radius", "table-layout", "list-style-type", "overflow-wrap", "word-break",
+    }
+)  # fmt: skip
+# A style value that could fetch or run anything is dropped whole: url(), IE's expression(),
+# escapes that could spell either, and imports.
+_HOSTILE_STYLE = re.compile(r"url\s*\(|expression|@import|javascript:|\\|/\*", re.IGNORECASE)
+
+
+def _display_attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "style":
+        return None if _HOSTILE_STYLE.search(value) else value
+    if attribute in ("src", "href"):
+        return _attribute_filter(allow_remote_images=True)(tag, attribute, value)
+    return value
+
+
+_DISPLAY_CLEANER = nh3.Cleaner(
+    tags=set(DISPLAY_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={tag: set(names) for tag, names in DISPLAY_ATTRIBUTES.items()},
+    attribute_filter=_display_attribute_filter,
+    filter_style_properties=set(DISPLAY_STYLE_PROPERTIES),
+    url_schemes={"http", "https", "mailto", "cid"},
+    url_relative="deny",
+    link_rel=LINK_REL,
+    strip_comments=True,
+)
+
 
 # html5ever, under nh3, takes time quadratic in some shapes of input: nesting depth (100,000
 # nested <div>s: 40 s), ampersands in one text node or attributes on one tag (1 MB: 10 s). A
@@ -97,6 +162,65 @@ def sanitize_html(html: str, *, allow_remote_images: bool = False) -> str:
     """The mail's HTML reduced to the allowlist; remote images lose their source unless allowed
     (the tag stays, with its alt text, so the reader sees that something was held back)."""
     return _CLEANERS[allow_remote_images].clean(_bounded(html))
+
+
+def sanitize_html_for_display(html: str) -> str:
+    """The mail's HTML as stored for display: the allowlist with its layout (see
+    DISPLAY_ATTRIBUTES), remote image sources kept for `html_for_frame` to hold back."""
+    return _DISPLAY_CLEANER.clean(_bounded(html))
+
+
+@dataclass(frozen=True)
+class FrameHtml:
+    html: str
+    remote_images: int  # images with a remote source: held back, or shown when asked
+
+
+def html_for_frame(
+    stored_html: str, *, inline_urls: dict[str, str], remote_images: bool
+) -> FrameHtml:
+    """Stored display HTML made ready for its frame: each "cid:" image pointed at the message's
+    own file (`inline_urls`, by Content-ID; an unknown one loses its source), remote images
+    without their source unless `remote_images`, and every link opening outside the frame.
+    Cleaned again, so HTML stored by an older, looser rule is held to today's."""
+    found = 0
+    lowered = {content_id.lower(): url for content_id, url in inline_urls.items()}
+    own_urls = set(inline_urls.values())
+
+    def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+        nonlocal found
+        if tag == "img" and attribute == "src":
+            url = value.strip()
+            if _INLINE_IMAGE_SCHEME.match(url):
+                return lowered.get(unquote(url[4:]).strip("<>").lower())
+            if _REMOTE_IMAGE_SCHEMES.match(url):
+                found += 1
+                return url if remote_images else None
+            return None
+        return _display_attribute_filter(tag, attribute, value)
+
+    cleaner = nh3.Cleaner(
+        tags=set(DISPLAY_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={tag: set(names) for tag, names in DISPLAY_ATTRIBUTES.items()},
+        attribute_filter=keep_attribute,
+        filter_style_properties=set(DISPLAY_STYLE_PROPERTIES),
+        # "cid:" URLs become the message's own files, served under the page's path: the only
+        # relative URLs let through.
+        url_schemes={"http", "https", "mailto", "cid"},
+        url_relative=lambda url: url if url in own_urls else None,
+        link_rel=LINK_REL,
+        set_tag_attribute_values={"a": {"target": "_blank"}},
+        strip_comments=True,
+    )
+    html = cleaner.clean(_bounded(stored_html))
+    return FrameHtml(html=html, remote_images=found)
+
+
+def remote_image_count(display_html: str) -> int:
+    """How many images of stored display HTML have a remote source (the page offers to show
+    them only when there are some)."""
+    return len(_REMOTE_IMG.findall(display_html))
 
 
 # Tags after which the text continues on a new line, as a browser would lay it out.

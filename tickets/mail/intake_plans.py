@@ -22,22 +22,28 @@ from other departments' consultation addresses and are recognised before this ru
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.customers import customers_by_emails
 from accounts.models import Customer, normalize_email_address
 from departments.models import Department, Mailbox
-from tickets.attachments import InspectedUpload, attachment_inspect
+from tickets.attachments import (
+    IMAGE_CHECK_CODES,
+    InspectedUpload,
+    attachment_inspect,
+    attachment_kept_as_download,
+)
 from tickets.fraud import blocked_senders, sender_block_current, sender_block_matching
 from tickets.mail import spam
 from tickets.mail.automatic import AutomaticReason, automatic_reasons, spam_flagged_upstream
+from tickets.mail.html_sanitizing import remote_image_count
 from tickets.mail.intake_duplicates import (
     content_fingerprint,
     records_by_fingerprint,
@@ -281,6 +287,7 @@ def _decide(plan: Plan, lookups: IntakeLookups, *, spam_checked: bool, answered:
             plan.body, history = split_quoted_history(parsed.text)
             plan.attachments, refused = inspected_attachments(parsed)
             plan.details = {"email": True, "quoted": history, "refused_attachments": refused}
+            _remote_images_note(plan.details, parsed)
             return
     plan.ticket = _thread_target(plan.arrival, lookups)
     if plan.ticket is not None and automatic:
@@ -303,6 +310,7 @@ def _decide(plan: Plan, lookups: IntakeLookups, *, spam_checked: bool, answered:
         plan.details["quoted"] = history
     if refused:
         plan.details["refused_attachments"] = refused
+    _remote_images_note(plan.details, parsed)
     customer = lookups.customers.get(normalize_email_address(parsed.from_address))
     if plan.ticket is not None and customer is not None and customer.pk == plan.ticket.customer_id:
         plan.status = Status.REPLY
@@ -355,18 +363,49 @@ def consultation_answered(
     return None
 
 
+def _remote_images_note(details: dict, parsed: ParsedEmail) -> None:
+    """How many remote images the mail's HTML holds back: the page offers to show them."""
+    count = remote_image_count(parsed.html) if parsed.html else 0
+    if count:
+        details["remote_images"] = count
+
+
 def inspected_attachments(parsed: ParsedEmail) -> tuple[list[InspectedUpload], list[str]]:
     """Attachments pass the same checks as web uploads; refused ones are named, not stored."""
     accepted, refused = [], []
+    html = parsed.html.lower() if parsed.html else ""
     for index, part in enumerate(parsed.attachments[: settings.ATTACHMENT_MAX_FILES * 2]):
         upload = SimpleUploadedFile(
             part.filename or f"attachment-{index + 1}.bin", part.payload, part.content_type
         )
         try:
-            accepted.append(attachment_inspect(upload))
+            inspected = attachment_inspect(upload)
         except ValidationError as error:
-            refused.append(" ".join(error.messages))
-    return accepted[: settings.ATTACHMENT_MAX_FILES], refused
+            if getattr(error, "code", None) not in IMAGE_CHECK_CODES:
+                refused.append(" ".join(error.messages))
+                continue
+            inspected = attachment_kept_as_download(upload)
+        cited = bool(part.content_id) and f'src="cid:{part.content_id.lower()}"' in html
+        accepted.append(
+            replace(
+                inspected,
+                content_id=part.content_id,
+                is_inline=cited and inspected.is_image,
+            )
+        )
+    limit = settings.ATTACHMENT_MAX_FILES
+    left_out = max(0, len(accepted) - limit) + max(0, len(parsed.attachments) - limit * 2)
+    if left_out:
+        # Named, so a tech knows to open the original mail for them.
+        refused.append(
+            ngettext(
+                "%(count)d more file was not kept: a message keeps at most %(limit)d.",
+                "%(count)d more files were not kept: a message keeps at most %(limit)d.",
+                left_out,
+            )
+            % {"count": left_out, "limit": limit}
+        )
+    return accepted[:limit], refused
 
 
 def _department(mailbox: Mailbox | None) -> Department | None:

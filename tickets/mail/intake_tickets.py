@@ -41,6 +41,7 @@ class EmailRequest:
     email_message_id: str
     details: dict
     linked_from: int | None = None  # the number of a ticket the mail named but may not join
+    body_html: str = ""  # the mail's sanitised HTML, shown beside `body` (its text)
 
 
 def tickets_create_from_emails(
@@ -84,16 +85,16 @@ def tickets_create_from_emails(
             ),
         )
         tickets.append(ticket)
-        messages.append(
-            customer_message_build(
-                ticket=ticket,
-                customer=customer,
-                body=request.body,
-                email_message_id=request.email_message_id,
-                details=request.details,
-                activity=Activity.TICKET_CREATED,
-            )
+        message = customer_message_build(
+            ticket=ticket,
+            customer=customer,
+            body=request.body,
+            email_message_id=request.email_message_id,
+            details=request.details,
+            activity=Activity.TICKET_CREATED,
         )
+        message.body_html = request.body_html
+        messages.append(message)
     Ticket.objects.bulk_create(tickets)
     events = [
         Message(
@@ -123,6 +124,7 @@ class EmailReply:
     attachments: Sequence[InspectedUpload]
     email_message_id: str
     details: dict
+    body_html: str = ""
 
 
 def ticket_replies_from_email(
@@ -151,6 +153,8 @@ def ticket_replies_from_email(
         )
         for reply in replies
     ]
+    for message, reply in zip(messages, replies, strict=True):
+        message.body_html = reply.body_html
     Message.objects.bulk_create(messages)
     activity_recorded(messages)
     for message, reply in zip(messages, replies, strict=True):

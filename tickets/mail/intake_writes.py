@@ -151,6 +151,7 @@ def _tickets_open(
             customer=plan.customer,
             subject=plan.parsed.subject[:200],
             body=plan.body,
+            body_html=plan.parsed.html,
             attachments=plan.attachments,
             email_message_id=plan.parsed.message_id,
             details=plan.details,
@@ -176,6 +177,7 @@ def _replies_add(plans: list[Plan], *, stored_names) -> None:
             intake_tickets.EmailReply(
                 ticket_id=plan.ticket.pk,
                 body=plan.body,
+                body_html=plan.parsed.html,
                 attachments=plan.attachments,
                 email_message_id=plan.parsed.message_id,
                 details=plan.details,
@@ -198,6 +200,7 @@ def _consultation_answer(plan: Plan, *, stored_names) -> None:
         kind=Message.Kind.CONSULTATION_IN,
         author_name=consultation.department.name,
         body=plan.body,
+        body_html=plan.parsed.html,
         email_message_id=plan.parsed.message_id,
         event_data=plan.details,
     )

@@ -17,14 +17,24 @@ from tickets.mail.decoding import (
     UnparseableEmail,
     _decode_bytes,
     _guarded,
+    _repair_text,
     part_filename,
 )
+from tickets.mail.uuencoded import uuencoded_extract
 
 MAX_MIME_DEPTH = 50
 MAX_MIME_PARTS = 500
 MAX_FILENAME_LENGTH = 150
 _FILENAME_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*\u200e\u200f\u202a-\u202e\u2066-\u2069]')
 _EXTENSIONS = {"text/plain": ".txt", "text/html": ".html", "message/rfc822": ".eml"}
+# A Content-ID's local part that reads as a name ("image001.png", "logo", "ii_lx2k1"), not a
+# random token (a UUID, 32 hex digits): those make "inline-<n>" instead.
+_CID_NAME = re.compile(r"(?![0-9a-fA-F-]{20,}$)[A-Za-z0-9][\w.-]{0,59}")
+# Characters a subject may hold that a file name must not: path separators become "-", the
+# rest (the colons of "Re: Fwd:") go.
+_SUBJECT_SEPARATORS = re.compile(r"\s*[/\\]+\s*")
+_SUBJECT_UNSAFE = re.compile(r'[:*?"<>|]+')
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -105,12 +115,12 @@ def _body_parts(part: _Part, *, root: bool = False) -> tuple[_Part | None, _Part
     return plain, html
 
 
-def _leaves(part: _Part, *, parent_subtype: str = "") -> Iterator[tuple[_Part, str]]:
+def _leaves(part: _Part, *, parent: _Part | None = None) -> Iterator[tuple[_Part, _Part | None]]:
     if part.children is None:
-        yield part, parent_subtype
+        yield part, parent
         return
     for child in part.children:
-        yield from _leaves(child, parent_subtype=part.content_type.partition("/")[2])
+        yield from _leaves(child, parent=part)
 
 
 def _payload_bytes(message: Message) -> bytes:
@@ -143,19 +153,14 @@ def _attachment(part: _Part, *, number: int) -> ParsedAttachment:
         payload = b"\r\n".join(_serialized(inner) for inner in embedded)
     else:
         payload = _payload_bytes(part.message)
-    filename = part.filename
-    if not filename and part.content_type == "message/rfc822":
-        filename = "forwarded-message.eml"
-    elif not filename:
-        extension = _EXTENSIONS.get(part.content_type) or mimetypes.guess_extension(
-            part.content_type, strict=False
-        )
-        filename = f"attachment-{number}{extension or '.bin'}"
     raw_id = next(
         (value for name, value in part.message.raw_items() if name.lower() == "content-id"), ""
     )
     content_id = raw_id.strip().strip("<>").strip()
     content_id = content_id if re.fullmatch(_ID, content_id) else ""
+    filename = part.filename or _unnamed_part_name(
+        part, number=number, content_id=content_id, embedded=embedded
+    )
     return ParsedAttachment(
         filename=filename,
         content_type=part.content_type,
@@ -173,6 +178,38 @@ def _text_charset(message: Message) -> str | None:
     declared = _guarded(message.get_content_charset, None)
     codec = decode_text(_payload_bytes(message), charset=declared)[1]
     return None if codec == "ascii" else codec
+
+
+def _extension(content_type: str) -> str:
+    return (
+        _EXTENSIONS.get(content_type) or mimetypes.guess_extension(content_type, strict=False) or ""
+    )
+
+
+def _unnamed_part_name(part: _Part, *, number: int, content_id: str, embedded) -> str:
+    """A name for a part that carries none, as mail clients make one: a forwarded mail from its
+    subject ("Quarterly report.eml"), an inline image from its Content-ID ("image001.png", as
+    Outlook writes them) or its place ("inline-2.png"), anything else from its place and type."""
+    extension = _extension(part.content_type)
+    if part.content_type == "message/rfc822":
+        inner = embedded[0] if isinstance(embedded, list) and embedded else None
+        subject = _guarded(lambda: str(inner.get("subject", "")) if inner else "", "")
+        subject = _SUBJECT_UNSAFE.sub("", _SUBJECT_SEPARATORS.sub("-", _repair_text(subject)))
+        stem = _safe_filename(_SPACES.sub(" ", subject).strip(" -"))
+        return f"{stem[: MAX_FILENAME_LENGTH - 4]}.eml" if stem else "forwarded-message.eml"
+    if part.content_type.startswith("image/") and part.disposition != "attachment":
+        local = content_id.partition("@")[0]
+        if _CID_NAME.fullmatch(local):
+            stem, dot, given = local.rpartition(".")
+            named = local if dot and stem and given.lower() in _image_extensions(extension) else ""
+            return _safe_filename(named or f"{local}{extension}")
+        return f"inline-{number}{extension or '.bin'}"
+    return f"attachment-{number}{extension or '.bin'}"
+
+
+def _image_extensions(extension: str) -> set[str]:
+    same = {".jpg": {"jpg", "jpeg", "jpe"}, ".tif": {"tif", "tiff"}}
+    return same.get(extension, {extension.lstrip(".")}) if extension else set()
 
 
 @dataclass
@@ -195,12 +232,37 @@ def _read_body(message: Message) -> _Body:
     texts: list[str] = []
     htmls: list[str] = []
     attachments: list[ParsedAttachment] = []
-    for leaf, parent_subtype in _leaves(tree):
-        # Apple Mail splits a body around an inline image into several inline text parts.
-        continues_body = parent_subtype != "alternative" and not leaf.attached
-        if leaf is plain or (plain and continues_body and leaf.content_type == "text/plain"):
-            texts.append(_part_text(leaf.message).strip("\n"))
-        elif leaf is html or (html and continues_body and leaf.content_type == "text/html"):
+    leaves = list(_leaves(tree))
+    parents = {id(leaf): parent for leaf, parent in leaves}
+    plain_parent, html_parent = parents.get(id(plain)), parents.get(id(html))
+    for leaf, parent in leaves:
+        # Apple Mail splits a body around an inline image into several inline text parts, all
+        # in one multipart; a text part elsewhere (an HTML report after the alternative) is an
+        # attachment, never lost.
+        continues_body = (
+            parent is not None
+            and parent.content_type != "multipart/alternative"
+            and not leaf.attached
+        )
+        if leaf is plain or (
+            plain
+            and continues_body
+            and parent is plain_parent
+            and leaf.content_type == "text/plain"
+        ):
+            text, files = uuencoded_extract(_part_text(leaf.message))
+            texts.append(text.strip("\n"))
+            attachments.extend(
+                ParsedAttachment(
+                    filename=_safe_filename(file.name) or f"attachment-{len(attachments) + 1}.bin",
+                    content_type=mimetypes.guess_type(file.name)[0] or "application/octet-stream",
+                    payload=file.payload,
+                )
+                for file in files
+            )
+        elif leaf is html or (
+            html and continues_body and parent is html_parent and leaf.content_type == "text/html"
+        ):
             htmls.append(_part_text(leaf.message).strip())
         else:
             attachments.append(_attachment(leaf, number=len(attachments) + 1))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime
+from html import unescape
 
 from tickets.mail.charsets import detect_charset
 from tickets.mail.decoding import (
@@ -36,7 +37,7 @@ from tickets.mail.decoding import (
 )
 from tickets.mail.encoded_words import encoded_words_decoded, encoded_words_normalized
 from tickets.mail.header_block import header_block_repaired
-from tickets.mail.html_sanitizing import html_to_text, sanitize_html
+from tickets.mail.html_sanitizing import html_to_text, sanitize_html_for_display
 from tickets.mail.mime_parts import (
     MAX_FILENAME_LENGTH,
     MAX_MIME_DEPTH,
@@ -282,6 +283,40 @@ def _kept_headers(headers: _RawHeaders, *, charset: str | None) -> dict[str, str
 
 # --- the mail -----------------------------------------------------------------------------------
 
+# A plain part this short that says little of what the HTML beside it says is a stub ("View
+# this mail in your browser"), not the mail: its text is read from the HTML.
+STUB_MAX_LENGTH = 300
+STUB_MAX_LINES = 3
+_WORD = re.compile(r"\w+")
+_URL = re.compile(r"<?[a-z][a-z0-9+.-]*:\S+", re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]*>")
+_QUOTES = re.compile(r"<blockquote\b.*</blockquote>", re.IGNORECASE | re.DOTALL)
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(_URL.sub(" ", text).lower()))
+
+
+def _body_text(plain: str, html: str) -> str:
+    """The mail's text: its plain part, else the text of its HTML; the HTML's also when the
+    plain part is only a stub of it (newsletters): short, and holding less than half of the
+    HTML's words (links aside)."""
+    plain = plain if plain.strip() else ""
+    if not html:
+        return plain
+    short = len(plain) <= STUB_MAX_LENGTH and len(plain.strip().splitlines()) <= STUB_MAX_LINES
+    if plain and not short:
+        return plain  # the usual case pays for no second reading of the HTML
+    if not plain:
+        return html_to_text(html)
+    # A rough reading of the sanitised (so well-formed) HTML is enough to compare words, and
+    # far cheaper than its text; quoted history does not count.
+    rough = unescape(_TAGS.sub(" ", _QUOTES.sub(" ", html)))
+    html_words = _words(rough)
+    if html_words and len(html_words & _words(plain)) < len(html_words) / 2:
+        return html_to_text(html)
+    return plain
+
 
 def _parse(raw: bytes) -> ParsedEmail:
     if not raw.strip():
@@ -293,7 +328,7 @@ def _parse(raw: bytes) -> ParsedEmail:
     from_address, from_name = _sender(headers, charset=charset)
     reply_to = _mailbox(headers, "reply-to", charset=charset)
     message_ids = _message_ids(headers.get("message-id", [])[:1])
-    html = sanitize_html(body.html).strip() if body.html else ""
+    html = sanitize_html_for_display(body.html).strip() if body.html else ""
     return ParsedEmail(
         message_id=message_ids[0] if message_ids else "",
         in_reply_to=_message_ids(headers.get("in-reply-to", [])),
@@ -305,7 +340,7 @@ def _parse(raw: bytes) -> ParsedEmail:
         to=[address for address, _name in _addresses(headers, "to", charset=charset)],
         cc=[address for address, _name in _addresses(headers, "cc", charset=charset)],
         date=_date(headers),
-        text=body.text if body.text.strip() else html_to_text(html),
+        text=_body_text(body.text, html),
         html=html,
         attachments=body.attachments,
         headers=_kept_headers(headers, charset=charset),

@@ -81,6 +81,9 @@ class Message(models.Model):
     )
     author_name = models.CharField(_("author name"), max_length=200, blank=True)
     body = models.TextField(_("message"), blank=True)
+    # A mail's HTML as sanitised at intake (tickets/mail/html_sanitizing.py), shown in a
+    # sandboxed frame; `body` stays its plain text, the fallback and what search reads.
+    body_html = models.TextField(_("HTML message"), blank=True, default="", db_default="")
     event_data = models.JSONField(_("event details"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -189,6 +192,16 @@ class Attachment(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     is_image = models.BooleanField(_("image"), default=False)
+    # A mail's part: its Content-ID (without angle brackets, as a "cid:" URL names it), and
+    # whether its HTML body shows it in place (then it is not listed with the files).
+    content_id = models.CharField(
+        _("Content-ID"), max_length=998, blank=True, default="", db_default=""
+    )
+    is_inline = models.BooleanField(_("shown in the message"), default=False, db_default=False)
+    # Named or typed as an image but not a whole, valid one: kept as a plain download.
+    failed_image_check = models.BooleanField(
+        _("failed the image check"), default=False, db_default=False
+    )
     thumbnail = models.FileField(_("thumbnail"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

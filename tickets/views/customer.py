@@ -1,13 +1,14 @@
 """The customer area: a signed-in customer's own tickets."""
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import customer_required
 from accounts.customers import customer_for_user
 from departments.models import WebForm
-from tickets import access, selectors
+from tickets import access, message_html, selectors
 from tickets.attachments import attachment_response
 from tickets.views.support import customer_ticket_page
 
@@ -41,3 +42,19 @@ def my_attachment(request, number, attachment_id):
         ticket=ticket, attachment_id=attachment_id, public_only=True
     )
     return attachment_response(attachment, thumbnail=request.GET.get("thumbnail") == "1")
+
+
+@customer_required
+def my_message_html(request, number, message_id):
+    ticket = access.ticket_for_customer(user=request.user, number=number)
+    message = access.message_of_ticket(ticket=ticket, message_id=message_id, public_only=True)
+    page_url = reverse("tickets:my_ticket", args=[number])
+    return message_html.message_frame_response(request, message=message, page_url=page_url)
+
+
+@customer_required
+def my_message_body(request, number, message_id):
+    ticket = access.ticket_for_customer(user=request.user, number=number)
+    message = access.message_of_ticket(ticket=ticket, message_id=message_id, public_only=True)
+    page_url = reverse("tickets:my_ticket", args=[number])
+    return message_html.message_html_block(request, message=message, page_url=page_url)

@@ -4,13 +4,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import is_customer
 from accounts.client_info import client_ip
 from departments.models import WebForm
-from tickets import access, selectors, services
+from tickets import access, message_html, selectors, services
 from tickets.attachments import attachment_response
 from tickets.forms import CustomerReplyForm, WebTicketForm
 from tickets.fraud import SenderBlocked
@@ -106,6 +107,20 @@ def token_attachment(request, token, attachment_id):
     return attachment_response(attachment, thumbnail=request.GET.get("thumbnail") == "1")
 
 
+def token_message_html(request, token, message_id):
+    ticket = access.ticket_for_token(token=token)
+    message = access.message_of_ticket(ticket=ticket, message_id=message_id, public_only=True)
+    page_url = reverse("tickets:ticket_by_token", args=[token])
+    return message_html.message_frame_response(request, message=message, page_url=page_url)
+
+
+def token_message_body(request, token, message_id):
+    ticket = access.ticket_for_token(token=token)
+    message = access.message_of_ticket(ticket=ticket, message_id=message_id, public_only=True)
+    page_url = reverse("tickets:ticket_by_token", args=[token])
+    return message_html.message_html_block(request, message=message, page_url=page_url)
+
+
 def customer_ticket_page(request, *, ticket, author):
     """A customer's view of their ticket and the reply form: shared by the secret link and the
     customer area (files are served under the page's own URL). An htmx reply gets the
@@ -132,6 +147,7 @@ def customer_ticket_page(request, *, ticket, author):
         "thread": selectors.ticket_thread(ticket=ticket, public_only=True),
         "form": form,
         "page_url": request.path,
+        "remote_images_for": message_html.remote_images_message_id(request),
     }
     if not request.htmx:
         # The rating card of a closed (or rated) case; its routes sit under the page's own.

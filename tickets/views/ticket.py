@@ -18,6 +18,7 @@ from responses.selectors import canned_responses_for
 from tickets import (
     access,
     approvals,
+    message_html,
     presence,
     questionnaires,
     satisfaction,
@@ -87,6 +88,7 @@ def ticket_page_context(
         "rating": rating,
         "rating_poor": rating is not None and satisfaction.score_is_poor(rating.score),
         "thread": selectors.ticket_thread(ticket=ticket, public_only=False),
+        "remote_images_for": message_html.remote_images_message_id(request),
         "other_tickets": other_tickets,
         "reply_form": reply_form,
         "transfer_form": transfer_form or TransferForm(),
@@ -331,3 +333,19 @@ def desk_attachment(request, number, attachment_id):
         ticket=ticket, attachment_id=attachment_id, public_only=False
     )
     return attachment_response(attachment, thumbnail=request.GET.get("thumbnail") == "1")
+
+
+@staff_required
+def desk_message_html(request, number, message_id):
+    """A mail's HTML, the document of its sandboxed frame on the ticket page."""
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    message = access.message_of_ticket(ticket=ticket, message_id=message_id, public_only=False)
+    return message_html.message_frame_response(request, message=message, page_url=_page(number))
+
+
+@staff_required
+def desk_message_body(request, number, message_id):
+    """The frame's block with the remote images shown or held back again."""
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    message = access.message_of_ticket(ticket=ticket, message_id=message_id, public_only=False)
+    return message_html.message_html_block(request, message=message, page_url=_page(number))

@@ -235,6 +235,21 @@ def test_a_record_from_before_fingerprints_still_recognises_its_copy(receive, mo
 
 
 @pytest.mark.django_db
+def test_a_record_fingerprinted_before_the_reading_changed_still_recognises_its_copy(receive):
+    """An upgrade that reads mail differently (a charset detected, the HTML kept) gives the
+    same mail another fingerprint: its copy arriving after the upgrade is still a copy."""
+    first = receive(OUTLOOK).inbound
+    InboundEmail.objects.filter(pk=first.pk).update(content_fingerprint="0" * 64)
+
+    copy = receive(relayed(OUTLOOK))
+    edited = receive(OUTLOOK_EDITED)
+
+    assert copy.duplicate and copy.inbound == first
+    assert not edited.duplicate
+    assert InboundEmail.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_a_record_from_before_fingerprints_without_its_raw_file_lets_the_new_mail_in(receive):
     first = receive(OUTLOOK).inbound
     first.raw.storage.delete(first.raw.name)

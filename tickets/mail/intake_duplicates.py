@@ -68,20 +68,25 @@ def _lines(text: str) -> str:
 def records_by_fingerprint(
     recorded: list[InboundEmail], arrivals: list["Arrival"]
 ) -> dict[str, InboundEmail]:
-    """The records by fingerprint. A record from before fingerprints is fingerprinted from its
-    stored raw bytes, only when a mail of the batch with its Message-ID is not byte for byte
-    that record (a whole mailbox seen again after a new UIDVALIDITY reads no file)."""
+    """The records by fingerprint. When a mail of the batch has a record's Message-ID but is not
+    byte for byte that record, the record is also fingerprinted from its stored raw bytes as
+    this version reads mail: a record from before fingerprints, or one fingerprinted before the
+    reading changed (charsets detected, HTML kept, parts named), still knows its copy. A whole
+    mailbox seen again after a new UIDVALIDITY matches by bytes and reads no file."""
     recorded_digests = {r.raw_sha256 for r in recorded}
+    batch_fingerprints = {a.fingerprint for a in arrivals if a.fingerprint}
     unmatched_ids = {
         a.message_id for a in arrivals if a.message_id and a.digest not in recorded_digests
     }
     found = {}
     for inbound in recorded:
-        fingerprint = inbound.content_fingerprint
-        if not fingerprint and inbound.message_id_header in unmatched_ids:
+        if inbound.content_fingerprint:
+            found[inbound.content_fingerprint] = inbound
+        stale = inbound.content_fingerprint not in batch_fingerprints
+        if stale and inbound.message_id_header in unmatched_ids:
             fingerprint = _fingerprint_of_stored(inbound)
-        if fingerprint:
-            found[fingerprint] = inbound
+            if fingerprint:
+                found.setdefault(fingerprint, inbound)
     return found
 
 

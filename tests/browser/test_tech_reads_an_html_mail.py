@@ -78,3 +78,36 @@ def test_a_tech_reads_an_html_newsletter_and_asks_for_its_remote_images(
     # The only request a policy refused, if any, is the remote image while it was blocked.
     assert [v for v in violations if "track.contoso.example" not in v] == []
     assert errors == []
+
+
+def test_a_tech_reads_a_russian_mail_without_a_charset_and_a_chinese_file_name(
+    live_server, page, screenshot
+):
+    """The demo's KOI8-R mail that declares no charset reads in Cyrillic, subject, sender and
+    body; the Chinese mail's attachment keeps its name (issue 13)."""
+    call_command("demo_data")
+    russian = Ticket.objects.get(customer__emails__email="dmitry.orlov@example.ru")
+    chinese = Ticket.objects.get(customer__emails__email="lihua@example.cn")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email address").fill("admin@example.com")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"{live_server.url}/desk/t/{russian.number}/")
+    expect(
+        page.get_by_role("heading", name="Сканер не отправляет документы на почту")
+    ).to_be_visible()
+    expect(page.get_by_text("Дмитрий Орлов").first).to_be_visible()
+    expect(page.get_by_text("Перезагружали", exact=False).first).to_be_visible()
+    expect(page.get_by_text("Ошибка соединения с сервером", exact=False)).to_be_visible()
+    assert "\ufffd" not in page.content()  # no replacement character anywhere
+    screenshot("mail-russian-without-charset")
+
+    page.goto(f"{live_server.url}/desk/t/{chinese.number}/")
+    expect(page.get_by_role("link", name="报价单-打印机维修.pdf")).to_be_visible()
+    expect(page.get_by_text("李华").first).to_be_visible()
+    assert "\ufffd" not in page.content()
+    screenshot("mail-chinese-attachment-name")
+    assert errors == []

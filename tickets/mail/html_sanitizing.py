@@ -123,17 +123,24 @@ def _display_attribute_filter(tag: str, attribute: str, value: str) -> str | Non
     return value
 
 
-_DISPLAY_CLEANER = nh3.Cleaner(
-    tags=set(DISPLAY_TAGS),
-    clean_content_tags=set(DROPPED_WITH_CONTENT),
-    attributes={tag: set(names) for tag, names in DISPLAY_ATTRIBUTES.items()},
-    attribute_filter=_display_attribute_filter,
-    filter_style_properties=set(DISPLAY_STYLE_PROPERTIES),
-    url_schemes={"http", "https", "mailto", "cid"},
-    url_relative="deny",
-    link_rel=LINK_REL,
-    strip_comments=True,
-)
+def _display_cleaner(*, attribute_filter, url_relative, **extra) -> nh3.Cleaner:
+    """The display rules (tags, attributes, filtered styles, schemes) with a filter of
+    attributes and of relative URLs: the one that stores a mail's HTML, the one for its frame."""
+    return nh3.Cleaner(
+        tags=set(DISPLAY_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={tag: set(names) for tag, names in DISPLAY_ATTRIBUTES.items()},
+        attribute_filter=attribute_filter,
+        filter_style_properties=set(DISPLAY_STYLE_PROPERTIES),
+        url_schemes={"http", "https", "mailto", "cid"},
+        url_relative=url_relative,
+        link_rel=LINK_REL,
+        strip_comments=True,
+        **extra,
+    )
+
+
+_DISPLAY_CLEANER = _display_cleaner(attribute_filter=_display_attribute_filter, url_relative="deny")
 
 
 # html5ever, under nh3, takes time quadratic in some shapes of input: nesting depth (100,000
@@ -199,19 +206,12 @@ def html_for_frame(
             return None
         return _display_attribute_filter(tag, attribute, value)
 
-    cleaner = nh3.Cleaner(
-        tags=set(DISPLAY_TAGS),
-        clean_content_tags=set(DROPPED_WITH_CONTENT),
-        attributes={tag: set(names) for tag, names in DISPLAY_ATTRIBUTES.items()},
+    cleaner = _display_cleaner(
         attribute_filter=keep_attribute,
-        filter_style_properties=set(DISPLAY_STYLE_PROPERTIES),
         # "cid:" URLs become the message's own files, served under the page's path: the only
         # relative URLs let through.
-        url_schemes={"http", "https", "mailto", "cid"},
         url_relative=lambda url: url if url in own_urls else None,
-        link_rel=LINK_REL,
         set_tag_attribute_values={"a": {"target": "_blank"}},
-        strip_comments=True,
     )
     html = cleaner.clean(_bounded(stored_html))
     return FrameHtml(html=html, remote_images=found)

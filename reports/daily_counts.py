@@ -118,10 +118,13 @@ def days_uncounted(*, limit: int, now: datetime | None = None) -> list[date]:
         return []
     now = now or timezone.now()
     yesterday = now.astimezone(UTC).date() - DAY
+    # The first row each source counts, each read from the head of its index.
     firsts = [
         Closure.objects.aggregate(first=Min("closed_at"))["first"],
-        InboundEmail.objects.aggregate(first=Min("received_at"))["first"],
-        Consultation.objects.aggregate(first=Min("asked_at"))["first"],
+        InboundEmail.objects.filter(status__in=ACCEPTED_MAIL).aggregate(first=Min("received_at"))[
+            "first"
+        ],
+        Consultation.objects.filter(first_of_case=True).aggregate(first=Min("asked_at"))["first"],
     ]
     firsts = [moment.astimezone(UTC).date() for moment in firsts if moment is not None]
     if not firsts or min(firsts) > yesterday:

@@ -165,6 +165,10 @@ def slowest_statements(timings: list[Timing], *, count: int) -> list[tuple[float
 def statement_summary(sql: str) -> str:
     """A statement in a few words: its tables, what it groups by, the names it selects."""
     tables = [name.removeprefix("tickets_") for name in re.findall(r'(?:FROM|JOIN) "(\w+)"', sql)]
+    if not tables:  # hand-written SQL: its tables unquoted, its own words
+        raw = re.findall(r"(?:FROM|JOIN) (\w+)", sql)
+        tables = [name for name in raw if "_" in name]
+        return "SQL on " + " + ".join(dict.fromkeys(tables)) if tables else "SQL"
     words = " + ".join(dict.fromkeys(tables))
     names = re.findall(r'AS "(\w+)"', sql.split(" FROM ", 1)[0])
     first = re.match(r'\s*SELECT (.+?) AS "(\w+)"', sql)

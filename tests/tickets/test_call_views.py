@@ -77,6 +77,7 @@ def test_logging_a_call_with_htmx_swaps_the_form_and_the_thread_in_place(client,
     assert 'data-testid="call-logged"' in html
     assert 'id="thread" aria-label="Conversation" hx-swap-oob="true"' in html
     assert 'data-testid="call-not-reached"' in html
+    assert 'id="ticket-sla" class="small" data-testid="due" hx-swap-oob="true"' in html
     assert "<html" not in html
     own_ticket.refresh_from_db()
     assert own_ticket.first_response_at is None

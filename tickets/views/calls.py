@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import staff_required
 from tickets import access, calls, message_html, selectors
 from tickets.forms_calls import CallForm
+from tickets.sla.marks import clock_marks_attach
 from tickets.views.ticket import ticket_page_context
 
 
@@ -41,7 +42,11 @@ def ticket_call_log(request, number):
             "call_logged": logged,
         }
         if logged:
+            # The header's SLA mark follows at once: a reached call may have stopped a clock.
+            ticket = access.ticket_for_staff(user=request.user, number=number)
+            clock_marks_attach([ticket])
             context.update(
+                ticket=ticket,
                 thread=selectors.ticket_thread(ticket=ticket, public_only=False),
                 thread_oob=True,
                 supervisor=access.supervises_ticket(user=request.user, ticket=ticket),

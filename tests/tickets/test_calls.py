@@ -169,3 +169,25 @@ def other_tech(department):
     user = TechFactory(full_name="Olga Other")
     MembershipFactory(user=user, department=department)
     return user
+
+
+def test_the_reminder_is_mailed_to_the_tech_once_by_default(mine, tech, mailoutbox):
+    from tickets.mail.outbox import outbox_send_due
+    from tickets.models import OutboundEmail
+    from tickets.notification_inbox import notification_summary
+
+    when = timezone.now() + timedelta(minutes=5)
+    call_log(ticket=mine, tech=tech, details=reached(callback_at=when))
+
+    call_backs_remind_due(now=when + timedelta(minutes=1))
+    call_backs_remind_due(now=when + timedelta(minutes=2))
+    written = list(OutboundEmail.objects.filter(to=tech.email).values_list("pk", flat=True))
+    outbox_send_due(outbox_ids=written)
+    outbox_send_due(outbox_ids=written)  # run twice: sent once
+
+    notification = Notification.objects.get(activity=Activity.CALL_BACK_DUE)
+    assert notification_summary(notification) == "Time to call Vera Visitor back"
+    assert OutboundEmail.objects.filter(to=tech.email).count() == 1
+    mails = [mail for mail in mailoutbox if tech.email in mail.to]
+    assert len(mails) == 1
+    assert "Time to call Vera Visitor back" in mails[0].body

@@ -11,6 +11,7 @@ from helpdesk.demo_absence import demo_absence_load
 from helpdesk.demo_activity import demo_activity_load
 from helpdesk.demo_approvals import demo_approvals_load
 from helpdesk.demo_calendars import demo_calendars_load
+from helpdesk.demo_calls import demo_calls_load
 from helpdesk.demo_mail import demo_mail_load
 from helpdesk.demo_mail_html import demo_newsletter_mail
 from helpdesk.demo_notifications import demo_notifications_load
@@ -336,6 +337,7 @@ def demo_data_load() -> list[DemoLogin]:
         password=DEMO_PASSWORD,
     )
     demo_notifications_load()
+    demo_calls_load()  # on the outage case, after the notifications demo wrote there
     demo_calendars_load()
     demo_activity_load()  # the feed's watermark sits before its activity
     demo_sla_load()  # after the activity: its escalations and reminders are new to the feed

@@ -271,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.sla_alerts_sweep",
         "schedule": timedelta(minutes=1),
     },
+    "call-back-reminders": {
+        "task": "tickets.tasks.call_backs_remind",
+        "schedule": timedelta(minutes=1),
+    },
     "notification-digests": {
         "task": "tickets.tasks.notification_digests",
         "schedule": crontab(minute=0),

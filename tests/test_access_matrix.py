@@ -144,6 +144,12 @@ RULES: dict[str, dict[str, Rule]] = {
         general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"body": "A draft"}
     ),
     "tickets:desk_transfer": per_ticket(general=DEPARTMENT_A, pool=POOL_A, method="POST"),
+    "tickets:desk_call_log": per_ticket(
+        general=DEPARTMENT_A,
+        pool=POOL_A,
+        method="POST",
+        data={"direction": "outgoing", "reached": "no", "duration_minutes": "0"},
+    ),
     "tickets:desk_status": per_ticket(
         general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"status": "status_id"}
     ),

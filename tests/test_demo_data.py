@@ -5,7 +5,7 @@ from accounts.models import Customer, User
 from departments.models import Category, Department, Membership, WebForm
 from helpdesk.demo import DEMO_PASSWORD
 from responses.models import CannedResponse
-from tickets.models import BlockedSender, Ticket
+from tickets.models import Activity, BlockedSender, Notification, PhoneCall, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,7 @@ def test_demo_data_has_every_role_and_loads_idempotently(capsys):
         BlockedSender,
         Ticket,
         CannedResponse,
+        PhoneCall,
     )
     counts = [model.objects.count() for model in models]
     call_command("demo_data")
@@ -168,3 +169,16 @@ def test_demo_shows_an_html_newsletter_with_an_inline_image():
     logo = message.attachments.get()
     assert (logo.original_name, logo.is_image, logo.is_inline) == ("image001.png", True, True)
     assert message.event_data["remote_images"] == 1
+
+
+def test_demo_outage_case_has_its_phone_calls_and_a_fired_call_back_reminder():
+    call_command("demo_data")
+
+    outage = Ticket.objects.get(subject="Site is down for all our shops")
+    calls = PhoneCall.objects.filter(message__ticket=outage).order_by("pk")
+    assert [call.reached for call in calls] == [False, True]
+    assert outage.first_response_at is not None
+    assert calls[0].reminded_at is not None and calls[1].reminded_at is None
+    assert Notification.objects.filter(
+        recipient__email="tech@example.com", activity=Activity.CALL_BACK_DUE
+    ).exists()

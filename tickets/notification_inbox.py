@@ -136,6 +136,8 @@ def notification_summary(notification: Notification) -> str:
     activity = notification.activity
     if event in SLA_EVENTS:
         return sla_event_text(data)
+    if activity == Activity.CALL_BACK_DUE:
+        return _("Time to call %(customer)s back") % {"customer": data.get("customer", "")}
     if activity == Activity.POOR_RATING:
         return _("Poor rating from %(name)s: %(mark)s") % {
             "name": who,

@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Choice] = {
             Activity.REPLY_APPROVED,
             Activity.REPLY_REJECTED,
             Activity.MENTIONED,
+            Activity.CALL_BACK_DUE,
         )
         else Email.NEVER,
     )
@@ -58,6 +59,8 @@ FIXED_RECIPIENTS = {
     ),
     # tickets/satisfaction.py: the department's managers hear of a case's first poor rating.
     Activity.POOR_RATING: gettext_lazy("The department's managers, and the ticket's owner"),
+    # tickets/calls.py: the tech who set the reminder when logging a call.
+    Activity.CALL_BACK_DUE: gettext_lazy("You, when you set the reminder, and the ticket's owner"),
 }
 
 

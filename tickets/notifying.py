@@ -13,7 +13,8 @@ The rules, for each activity row:
 - a case at risk of passing its time limit, or escalated because it did: the department's
   managers, and for a case nobody owns the department's techs (the people the SLA mails go to,
   tickets/sla/escalation.py);
-- a case's first poor satisfaction rating (tickets/satisfaction.py): the department's managers.
+- a case's first poor satisfaction rating (tickets/satisfaction.py): the department's managers;
+- a call-back reminder coming due (tickets/calls.py): the tech who set it.
 Nobody is told of their own action; inactive people and customers never.
 
 Email follows each person's preference for the kind of activity: at once (an outbox row in this
@@ -48,6 +49,7 @@ Reason = NotificationReason
 
 # The strongest reason wins when one person has several for the same row.
 REASON_RANK = [
+    Reason.YOUR_REMINDER,
     Reason.MENTIONED,
     Reason.APPROVAL_NEEDED,
     Reason.YOUR_REPLY_DECIDED,
@@ -215,6 +217,8 @@ def _direct_recipients(
     elif row.activity in (Activity.REPLY_APPROVED, Activity.REPLY_REJECTED):
         author = decided_authors.get(data.get("message"))
         found.append((author, Reason.YOUR_REPLY_DECIDED))
+    elif row.activity == Activity.CALL_BACK_DUE:
+        found.append((_an_id(data.get("for_id")), Reason.YOUR_REMINDER))
     elif row.activity == Activity.POOR_RATING:
         found += [(user_id, Reason.YOUR_DEPARTMENT) for user_id in managers[row.department_id]]
     elif row.activity in SLA_ACTIVITIES:

@@ -29,7 +29,7 @@ def ticket_thread(*, ticket: Ticket, public_only: bool) -> QuerySet[Message]:
     """The thread in order, with authors and attachments (`has_html` on each, its HTML left
     unread); customers see only public messages."""
     messages = (
-        ticket.messages.select_related("author", "rejected_by")
+        ticket.messages.select_related("author", "rejected_by", "phone_call")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
         # A mail's HTML is read by its frame's own request; the page only needs to know of it.
         .defer("body_html")

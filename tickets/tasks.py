@@ -159,3 +159,12 @@ def sla_alerts_sweep() -> int:
     from tickets.sla.escalation import sla_alerts_sweep as sweep
 
     return sweep()
+
+
+@shared_task(acks_late=True)
+def call_backs_remind() -> int:
+    """Beat, every minute: tell the techs whose call-back reminders came due (tickets/calls.py).
+    Each fires once, however many runs or workers see it; a missed run is made up by the next."""
+    from tickets.calls import call_backs_remind_due
+
+    return call_backs_remind_due()

@@ -4,6 +4,7 @@ from django.urls import path
 
 from tickets.views import (
     absence,
+    calls,
     customer,
     desk,
     desk_mail,
@@ -104,6 +105,7 @@ urlpatterns = [
         name="desk_reply_insert",
     ),
     path("desk/t/<int:number>/transfer/", ticket.ticket_transfer, name="desk_transfer"),
+    path("desk/t/<int:number>/call/", calls.ticket_call_log, name="desk_call_log"),
     path("desk/t/<int:number>/status/", ticket.ticket_status, name="desk_status"),
     path("desk/t/<int:number>/close/", questionnaire.ticket_close, name="desk_close"),
     path("desk/t/<int:number>/presence/", ticket.ticket_presence, name="desk_presence"),

@@ -1,7 +1,8 @@
 """Kinds of notification whose recipients are fixed by role (a held reply: the managers; a
 decided reply: its author; a mention: the person named; a case at risk or escalated: the
 department's managers and the owner, or its techs while it has none; a case's first poor
-satisfaction rating: the department's managers and the owner): the preferences offer
+satisfaction rating: the department's managers and the owner; a call-back reminder: the tech
+who set it): the preferences offer
 no in-app scope for them, say who hears instead, refuse a posted scope, and the fan-out ignores
 any scope."""
 
@@ -32,6 +33,7 @@ FIXED = [
     Activity.SLA_AT_RISK,
     Activity.SLA_ESCALATED,
     Activity.POOR_RATING,
+    Activity.CALL_BACK_DUE,
 ]
 
 
@@ -45,7 +47,7 @@ def form_data(**overrides) -> dict:
     return data
 
 
-def test_the_fixed_kinds_are_the_held_and_decided_replies_mentions_sla_alerts_and_poor_ratings():
+def test_the_fixed_kinds_are_held_and_decided_replies_mentions_sla_poor_ratings_call_backs():
     assert set(FIXED_RECIPIENTS) == set(FIXED)
 
 

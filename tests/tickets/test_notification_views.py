@@ -268,12 +268,13 @@ def test_the_demo_techs_find_unread_notifications(client):
     maria = User.objects.get(email="manager@example.com")
     # Tom also holds the absent tech's pool (helpdesk/demo_absence.py): those were handed to him.
     # As a tech of Technical support he hears that its unowned case is at risk
-    # (helpdesk/demo_sla.py).
+    # (helpdesk/demo_sla.py). A call-back reminder he set came due (helpdesk/demo_calls.py).
     assert set(tom.notifications.values_list("reason", flat=True)) == {
         "your_ticket",
         "mentioned",
         "transferred_to_you",
         "your_department",
+        "your_reminder",
     }
     assert "transferred_to_you" in set(tanya.notifications.values_list("reason", flat=True))
     # The manager: the trainee's held reply, and Tom's customer's reply (she opted in).

@@ -35,6 +35,7 @@ from tickets.models.notifications import (
     NotificationReason,
 )
 from tickets.models.reporting import Closure, SatisfactionMark, SatisfactionRating
+from tickets.models.calls import PhoneCall
 # isort: on
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "NotificationPreference",
     "NotificationReason",
     "OutboundEmail",
+    "PhoneCall",
     "Priority",
     "QuestionAnswer",
     "QuestionAnswerChoice",

@@ -25,6 +25,7 @@ class Activity(models.TextChoices):
     SLA_AT_RISK = "sla_at_risk", _("Case at risk of missing its time limit")
     SLA_ESCALATED = "sla_escalated", _("Escalation: a time limit passed")
     POOR_RATING = "poor_rating", _("Poor satisfaction rating")
+    CALL_BACK_DUE = "call_back_due", _("Call-back reminder")
 
 
 # Thread events (event_data["event"]) that are activity, and which.
@@ -40,6 +41,8 @@ ACTIVITY_OF_EVENT = {
     # A customer's rating scoring below SATISFACTION_POOR_BELOW, the first time in a case
     # (tickets/satisfaction.py); other ratings are plain event lines.
     "satisfaction_rated_poor": Activity.POOR_RATING,
+    # A call-back reminder a tech set when logging a call, at its time (tickets/calls.py).
+    "call_back_due": Activity.CALL_BACK_DUE,
 }
 
 

@@ -24,6 +24,7 @@ class NotificationReason(models.TextChoices):
     YOUR_REPLY_DECIDED = "your_reply_decided", _("Your held reply was decided")
     TRANSFERRED_TO_YOU = "transferred_to_you", _("Transferred to you")
     TRANSFERRED_FROM_YOU = "transferred_from_you", _("Transferred away from you")
+    YOUR_REMINDER = "your_reminder", _("Your call-back reminder")
 
 
 class EmailState(models.TextChoices):

@@ -26,6 +26,7 @@ from tickets import (
     workflow,
 )
 from tickets.attachments import attachment_response
+from tickets.forms_calls import CallForm
 from tickets.forms_desk import ReplyForm, StatusForm, TransferForm
 from tickets.mail import outbox
 from tickets.models import Message
@@ -59,7 +60,14 @@ def _page(number):
 
 
 def ticket_page_context(
-    request, ticket, *, reply_form=None, transfer_form=None, reply_questionnaire=None, moment=""
+    request,
+    ticket,
+    *,
+    reply_form=None,
+    transfer_form=None,
+    call_form=None,
+    reply_questionnaire=None,
+    moment="",
 ):
     user = request.user
     presence.presence_touch(ticket_id=ticket.pk, user=user)
@@ -92,6 +100,7 @@ def ticket_page_context(
         "other_tickets": other_tickets,
         "reply_form": reply_form,
         "transfer_form": transfer_form or TransferForm(),
+        "call_form": call_form or CallForm(),
         "owner_absence": absent_now([ticket.assignee_id]).get(ticket.assignee_id),
         "status_form": StatusForm(initial={"status": ticket.status_id}),
         "supervisor": access.supervises_ticket(user=user, ticket=ticket),

@@ -12,9 +12,10 @@ from departments.models import Category, Department, WebForm
 from helpdesk.form_styling import StyledFormMixin
 from tickets.attachments import AttachmentsField
 from tickets.forms import MESSAGE_MAX_LENGTH
-from tickets.models import Priority, Source, Status, StatusType
+from tickets.models import Priority, Source, Status, StatusType, Ticket
 from tickets.ownership import departments_to_own_in
 from tickets.queues import QueueFilters
+from tickets.statuses import statuses_offered
 
 
 class QueueFilterForm(StyledFormMixin, forms.Form):
@@ -120,9 +121,37 @@ def _tech_label(user: User, absent: dict) -> str:
 
 
 class StatusForm(StyledFormMixin, forms.Form):
+    """Only the statuses the case can be in (tickets/statuses.py)."""
+
     status = forms.ModelChoiceField(
-        label=_("Status"), queryset=Status.objects.all(), empty_label=None
+        label=_("Status"), queryset=Status.objects.none(), empty_label=None
     )
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].queryset = statuses_offered(ticket)
+
+
+class PropertiesForm(StyledFormMixin, forms.Form):
+    """Category (of the ticket's own department) and priority, on the ticket page."""
+
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("No category"),
+    )
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        kwargs.setdefault("initial", {"category": ticket.category_id, "priority": ticket.priority})
+        super().__init__(*args, **kwargs)
+        field = self.fields["category"]
+        field.queryset = Category.objects.filter(department_id=ticket.department_id, is_active=True)
+        field.error_messages["invalid_choice"] = _(
+            "Choose one of the categories of %(department)s; to use another department's, "
+            "transfer the ticket first."
+        ) % {"department": ticket.department.name}
 
 
 def _not_owned_label(department: Department) -> str:

@@ -104,6 +104,11 @@ urlpatterns = [
         name="desk_reply_insert",
     ),
     path("desk/t/<int:number>/transfer/", ticket.ticket_transfer, name="desk_transfer"),
+    path(
+        "desk/t/<int:number>/transfer/techs/",
+        ticket.transfer_techs,
+        name="desk_transfer_techs",
+    ),
     path("desk/t/<int:number>/status/", ticket.ticket_status, name="desk_status"),
     path("desk/t/<int:number>/properties/", ticket.ticket_properties, name="desk_properties"),
     path("desk/t/<int:number>/close/", questionnaire.ticket_close, name="desk_close"),

@@ -99,7 +99,7 @@ def ticket_page_context(
         "remote_images_for": message_html.remote_images_message_id(request),
         "other_tickets": other_tickets,
         "reply_form": reply_form,
-        "transfer_form": transfer_form or TransferForm(),
+        "transfer_form": transfer_form or TransferForm(ticket=ticket),
         "owner_absence": absent_now([ticket.assignee_id]).get(ticket.assignee_id),
         "status_form": StatusForm(initial={"status": ticket.status_id}, ticket=ticket),
         "properties_form": properties_form or PropertiesForm(ticket=ticket),
@@ -237,7 +237,7 @@ def _reply_confirmation(message: Message, then: str) -> str:
 @require_POST
 def ticket_transfer(request, number):
     ticket = access.ticket_for_staff(user=request.user, number=number)
-    form = TransferForm(request.POST)
+    form = TransferForm(request.POST, ticket=ticket)
     if form.is_valid():
         try:
             ticket = workflow.ticket_transfer(
@@ -254,6 +254,15 @@ def ticket_transfer(request, number):
             return redirect("tickets:desk")
     context = ticket_page_context(request, ticket, transfer_form=form)
     return render(request, "tickets/desk_ticket.html", context, status=400)
+
+
+@never_cache
+@staff_required
+def transfer_techs(request, number):
+    """The transfer form's tech list for the department chosen (htmx, on change)."""
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    form = TransferForm(initial={"department": request.GET.get("department", "")}, ticket=ticket)
+    return render(request, "tickets/desk_ticket.html#transfer-techs", {"transfer_form": form})
 
 
 @staff_required

@@ -144,6 +144,10 @@ RULES: dict[str, dict[str, Rule]] = {
         general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"body": "A draft"}
     ),
     "tickets:desk_transfer": per_ticket(general=DEPARTMENT_A, pool=POOL_A, method="POST"),
+    "tickets:desk_transfer_techs": per_ticket(general=DEPARTMENT_A, pool=POOL_A, headers=HTMX),
+    "tickets:desk_properties": per_ticket(
+        general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"priority": "2"}
+    ),
     "tickets:desk_status": per_ticket(
         general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"status": "status_id"}
     ),

@@ -302,7 +302,7 @@ def ticket_properties(request, number):
     Properties panel comes back in place, the new event lines added to the thread."""
     ticket = access.ticket_for_staff(user=request.user, number=number)
     form = PropertiesForm(request.POST, ticket=ticket)
-    events = []
+    events, note = [], ""
     if form.is_valid():
         try:
             events = properties.ticket_properties_change(
@@ -323,7 +323,7 @@ def ticket_properties(request, number):
     status = 400 if form is not None and form.errors else 200
     if request.htmx:
         context = ticket_page_context(request, ticket, properties_form=form)
-        context["properties_saved"] = form is None
+        context["properties_note"] = note
         context["new_events"] = events
         # htmx swaps 200 responses only: a refusal comes back 200 with its errors in the panel.
         return render(request, "tickets/desk_ticket.html#ticket-properties", context)

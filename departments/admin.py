@@ -28,6 +28,7 @@ from departments.models import (
     WebForm,
 )
 from tickets.mail.fetching import mailbox_test_connection
+from tickets.ownership import tech_may_own
 
 
 class MembershipInline(admin.TabularInline):
@@ -271,6 +272,7 @@ class MailboxForm(forms.ModelForm):
             "username",
             "folder",
             "default_category",
+            "default_tech",
             "auto_response",
         ]
 
@@ -278,6 +280,13 @@ class MailboxForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.instance.password_encrypted and not cleaned.get("password"):
             self.add_error("password", _("A new mailbox needs its password."))
+        tech, department = cleaned.get("default_tech"), cleaned.get("department")
+        if tech and department and not tech_may_own(tech=tech, department=department):
+            self.add_error(
+                "default_tech",
+                _("%(name)s does not work in %(department)s.")
+                % {"name": tech.full_name, "department": department.name},
+            )
         return cleaned
 
     def save(self, commit=True):
@@ -292,6 +301,7 @@ class MailboxForm(forms.ModelForm):
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
     form = MailboxForm
+    autocomplete_fields = ("default_tech",)
     list_display = (
         "name",
         "email_address",
@@ -327,7 +337,7 @@ class MailboxAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("Tickets"), {"fields": ("default_category", "auto_response")}),
+        (_("Tickets"), {"fields": ("default_category", "default_tech", "auto_response")}),
         (
             _("Polling"),
             {

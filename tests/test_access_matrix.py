@@ -150,6 +150,10 @@ RULES: dict[str, dict[str, Rule]] = {
         method="POST",
         data={"direction": "outgoing", "reached": "no", "duration_minutes": "0"},
     ),
+    "tickets:desk_transfer_techs": per_ticket(general=DEPARTMENT_A, pool=POOL_A, headers=HTMX),
+    "tickets:desk_properties": per_ticket(
+        general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"priority": "2"}
+    ),
     "tickets:desk_status": per_ticket(
         general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"status": "status_id"}
     ),

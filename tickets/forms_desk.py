@@ -2,6 +2,7 @@
 customer and a ticket split from a message."""
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +13,10 @@ from departments.models import Category, Department, WebForm
 from helpdesk.form_styling import StyledFormMixin
 from tickets.attachments import AttachmentsField
 from tickets.forms import MESSAGE_MAX_LENGTH
-from tickets.models import Priority, Source, Status, StatusType
-from tickets.ownership import departments_to_own_in
+from tickets.models import Priority, Source, Status, StatusType, Ticket
+from tickets.ownership import departments_to_own_in, tech_may_own
 from tickets.queues import QueueFilters
+from tickets.statuses import statuses_offered
 
 
 class QueueFilterForm(StyledFormMixin, forms.Form):
@@ -80,6 +82,11 @@ class ReplyForm(StyledFormMixin, forms.Form):
 
 
 class TransferForm(StyledFormMixin, forms.Form):
+    """Where a ticket goes. The tech list shows the techs of the chosen department (the
+    ticket's own until another is chosen; with htmx it follows the department select); a tech
+    posted who does not work there is refused by name, the list then showing that
+    department's techs."""
+
     department = forms.ModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.filter(is_active=True),
@@ -99,16 +106,69 @@ class TransferForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ticket: Ticket, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tech"].queryset = (
-            User.objects.filter(kind=User.Kind.STAFF, is_active=True, memberships__isnull=False)
-            .distinct()
-            .order_by("full_name")
+        self.ticket = ticket
+        techs_url = reverse("tickets:desk_transfer_techs", args=[ticket.number])
+        self.fields["department"].widget.attrs.update(
+            {
+                "hx-get": techs_url,
+                "hx-trigger": "change",
+                "hx-target": "#transfer-techs",
+                "hx-swap": "outerHTML",
+                "data-testid": "transfer-department",
+            }
         )
+        self.department = self._chosen_department()
+        # Any tech validates, so one from another department gets a refusal that names them.
+        self.fields["tech"].queryset = User.objects.filter(
+            kind=User.Kind.STAFF, is_active=True
+        ).order_by("full_name")
+        shown = list(techs_of_department(self.department))
         # Absent techs stay in the list, marked: a transfer to one is refused with the reason.
-        absent = absent_now(self.fields["tech"].queryset.values_list("pk", flat=True))
-        self.fields["tech"].label_from_instance = lambda user: _tech_label(user, absent)
+        absent = absent_now([user.pk for user in shown])
+        self.fields["tech"].widget.choices = [
+            ("", self.fields["tech"].empty_label),
+            *((user.pk, _tech_label(user, absent)) for user in shown),
+        ]
+
+    def _chosen_department(self) -> Department:
+        raw = self.data.get("department") if self.is_bound else self.initial.get("department")
+        if raw and str(raw).isdigit():
+            found = Department.objects.filter(pk=int(raw), is_active=True).first()
+            if found is not None:
+                return found
+        return self.ticket.department
+
+    def clean(self):
+        cleaned = super().clean()
+        tech = cleaned.get("tech")
+        department = cleaned.get("department") or self.ticket.department
+        if tech is not None and not tech_may_own(tech=tech, department=department):
+            self.add_error(
+                "tech",
+                _(
+                    "%(name)s does not work in %(department)s. Choose one of its techs (the "
+                    "list now shows them) or its general pool."
+                )
+                % {"name": tech.full_name, "department": department.name},
+            )
+        return cleaned
+
+
+def techs_of_department(department: Department):
+    """The people a ticket of this department may be transferred to (tickets/ownership.py):
+    its active staff members, by name."""
+    return (
+        User.objects.filter(
+            kind=User.Kind.STAFF,
+            is_active=True,
+            memberships__department=department,
+            memberships__department__is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
 
 
 def _tech_label(user: User, absent: dict) -> str:
@@ -120,9 +180,37 @@ def _tech_label(user: User, absent: dict) -> str:
 
 
 class StatusForm(StyledFormMixin, forms.Form):
+    """Only the statuses the case can be in (tickets/statuses.py)."""
+
     status = forms.ModelChoiceField(
-        label=_("Status"), queryset=Status.objects.all(), empty_label=None
+        label=_("Status"), queryset=Status.objects.none(), empty_label=None
     )
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].queryset = statuses_offered(ticket)
+
+
+class PropertiesForm(StyledFormMixin, forms.Form):
+    """Category (of the ticket's own department) and priority, on the ticket page."""
+
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("No category"),
+    )
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        kwargs.setdefault("initial", {"category": ticket.category_id, "priority": ticket.priority})
+        super().__init__(*args, **kwargs)
+        field = self.fields["category"]
+        field.queryset = Category.objects.filter(department_id=ticket.department_id, is_active=True)
+        field.error_messages["invalid_choice"] = _(
+            "Choose one of the categories of %(department)s; to use another department's, "
+            "transfer the ticket first."
+        ) % {"department": ticket.department.name}
 
 
 def _not_owned_label(department: Department) -> str:

@@ -105,15 +105,18 @@ def ticket_route(
     customer: Customer,
     department: Department,
     form: WebForm | None = None,
+    default_tech: User | None = None,
     owners: set[int] | None = None,
     absent: set[int] | None = None,
 ) -> User | None:
     """Who owns a new ticket: the customer's account manager, else the channel's default
-    tech, else nobody (the department's general pool). Only someone who may own a ticket in its
-    department (tickets/ownership.py) is chosen; inactive people and people away now
-    (accounts/absences.py) are passed over. `owners`, the ids of the candidates known to work
-    there, and `absent`, those of them away now, save a batch a query per ticket."""
-    candidates = [customer.account_manager, form.default_tech if form else None]
+    tech (the web form's, or `default_tech`: the mailbox's), else nobody (the department's
+    general pool). Only someone who may own a ticket in its department (tickets/ownership.py)
+    is chosen; inactive people and people away now (accounts/absences.py) are passed over.
+    `owners`, the ids of the candidates known to work there, and `absent`, those of them away
+    now, save a batch a query per ticket."""
+    channel_tech = form.default_tech if form else default_tech
+    candidates = [customer.account_manager, channel_tech]
     if absent is None:
         absent = set(absent_now(c.pk for c in candidates if c is not None))
     for candidate in candidates:

@@ -106,7 +106,13 @@ urlpatterns = [
     ),
     path("desk/t/<int:number>/transfer/", ticket.ticket_transfer, name="desk_transfer"),
     path("desk/t/<int:number>/call/", calls.ticket_call_log, name="desk_call_log"),
+    path(
+        "desk/t/<int:number>/transfer/techs/",
+        ticket.transfer_techs,
+        name="desk_transfer_techs",
+    ),
     path("desk/t/<int:number>/status/", ticket.ticket_status, name="desk_status"),
+    path("desk/t/<int:number>/properties/", ticket.ticket_properties, name="desk_properties"),
     path("desk/t/<int:number>/close/", questionnaire.ticket_close, name="desk_close"),
     path("desk/t/<int:number>/presence/", ticket.ticket_presence, name="desk_presence"),
     path(

@@ -335,6 +335,19 @@ class Mailbox(models.Model):
         blank=True,
         related_name="+",
     )
+    default_tech = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("default tech"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="default_for_mailboxes",
+        limit_choices_to={"kind": "staff"},
+        help_text=_(
+            "New mail goes to this tech unless the customer has an account manager; "
+            "without one, to the department's general pool."
+        ),
+    )
     auto_response = models.CharField(
         _("auto-response"),
         max_length=12,

@@ -164,8 +164,9 @@ def test_staff_ticket_page_queries_do_not_grow_with_the_thread(
     # user, ticket, manager check, nav, thread, attachments, canned responses, addresses,
     # other tickets, the status / transfer choices, the departments one may consult, and the
     # questionnaire's questions and answers, the notification bell's unread count, whether the
-    # owner is absent and which techs of the transfer picker are
-    with django_assert_num_queries(19) as few:
+    # owner is absent and which techs of the transfer picker are, whether a consultation is open
+    # (the status list) and the department's categories (the properties)
+    with django_assert_num_queries(21) as few:
         client.get(desk_url(ticket))
     for index in range(5):
         Message.objects.create(

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.absences import absent_now
 from accounts.customers import customers_create
-from accounts.models import Customer, normalize_email_address
+from accounts.models import Customer, User, normalize_email_address
 from departments.models import Category, Department
 from tickets.activity import activity_recorded
 from tickets.attachments import InspectedUpload, attachments_save
@@ -50,8 +50,10 @@ def tickets_create_from_emails(
     department: Department,
     category: Category | None,
     stored_names: list[str],
+    default_tech: User | None = None,
 ) -> list[tuple[Ticket, Message]]:
-    """New mails open tickets: routed like any other (account manager, else the general pool),
+    """New mails open tickets: routed like any other (account manager, else the mailbox's
+    default tech, else the general pool: ticket_route),
     acknowledged by the auto-response rather than the web confirmation. A batch of mail takes
     a statement per table, not per mail; mails from one new address make one customer. The
     caller (mail intake) holds the transaction."""
@@ -65,7 +67,8 @@ def tickets_create_from_emails(
     numbers = ticket_numbers_next(len(requests))
     status = status_default(StatusType.NEW)
     managers = {r.customer.account_manager_id for r in requests if r.customer is not None}
-    owners = owners_among(user_ids=managers - {None}, department=department)
+    candidates = {*managers, default_tech.pk if default_tech else None} - {None}
+    owners = owners_among(user_ids=candidates, department=department)
     absent = set(absent_now(owners))
     policy = policy_for(department.pk)
     tickets, messages = [], []
@@ -81,7 +84,11 @@ def tickets_create_from_emails(
             category=category,
             source=Source.EMAIL,
             assignee=ticket_route(
-                customer=customer, department=department, owners=owners, absent=absent
+                customer=customer,
+                department=department,
+                default_tech=default_tech,
+                owners=owners,
+                absent=absent,
             ),
         )
         tickets.append(ticket)

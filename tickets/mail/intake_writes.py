@@ -163,6 +163,7 @@ def _tickets_open(
         requests=requests,
         department=department,
         category=mailbox.default_category if mailbox else None,
+        default_tech=mailbox.default_tech if mailbox else None,
         stored_names=stored_names,
     )
     for plan, (ticket, message) in zip(opening, created, strict=True):

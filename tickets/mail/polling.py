@@ -73,7 +73,7 @@ def mailbox_poll(*, mailbox_id: int, limit: int | None = None) -> PollResult:
     with mailbox_poll_lock(mailbox_id) as acquired:
         if not acquired:
             return PollResult(skipped=True)
-        mailbox = Mailbox.objects.select_related("department").get(pk=mailbox_id)
+        mailbox = Mailbox.objects.select_related("department", "default_tech").get(pk=mailbox_id)
         if not mailbox.is_active:
             return PollResult(skipped=True)
         try:

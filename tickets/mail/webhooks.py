@@ -209,7 +209,11 @@ def mailbox_for_recipients(addresses: list[str]) -> Mailbox | None:
     ]
     if not wanted:
         return None
-    return Mailbox.objects.filter(email_address__in=wanted, is_active=True).first()
+    return (
+        Mailbox.objects.select_related("default_tech")
+        .filter(email_address__in=wanted, is_active=True)
+        .first()
+    )
 
 
 def _server_uid(esp_name: str, event_id) -> str:

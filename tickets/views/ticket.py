@@ -20,6 +20,7 @@ from tickets import (
     approvals,
     message_html,
     presence,
+    properties,
     questionnaires,
     satisfaction,
     selectors,
@@ -27,7 +28,7 @@ from tickets import (
 )
 from tickets.attachments import attachment_response
 from tickets.forms_calls import CallForm
-from tickets.forms_desk import ReplyForm, StatusForm, TransferForm
+from tickets.forms_desk import PropertiesForm, ReplyForm, StatusForm, TransferForm
 from tickets.mail import outbox
 from tickets.models import Message
 from tickets.questionnaires import QuestionsUnanswered
@@ -66,6 +67,7 @@ def ticket_page_context(
     reply_form=None,
     transfer_form=None,
     call_form=None,
+    properties_form=None,
     reply_questionnaire=None,
     moment="",
 ):
@@ -99,10 +101,11 @@ def ticket_page_context(
         "remote_images_for": message_html.remote_images_message_id(request),
         "other_tickets": other_tickets,
         "reply_form": reply_form,
-        "transfer_form": transfer_form or TransferForm(),
+        "transfer_form": transfer_form or TransferForm(ticket=ticket),
         "call_form": call_form or CallForm(),
         "owner_absence": absent_now([ticket.assignee_id]).get(ticket.assignee_id),
-        "status_form": StatusForm(initial={"status": ticket.status_id}),
+        "status_form": StatusForm(initial={"status": ticket.status_id}, ticket=ticket),
+        "properties_form": properties_form or PropertiesForm(ticket=ticket),
         "supervisor": access.supervises_ticket(user=user, ticket=ticket),
         # Only mail of tickets staff entered waits for approval: other pages skip the query.
         "held_mails": outbox.mails_awaiting_approval(ticket=ticket) if ticket.created_by_id else [],
@@ -237,7 +240,7 @@ def _reply_confirmation(message: Message, then: str) -> str:
 @require_POST
 def ticket_transfer(request, number):
     ticket = access.ticket_for_staff(user=request.user, number=number)
-    form = TransferForm(request.POST)
+    form = TransferForm(request.POST, ticket=ticket)
     if form.is_valid():
         try:
             ticket = workflow.ticket_transfer(
@@ -256,13 +259,22 @@ def ticket_transfer(request, number):
     return render(request, "tickets/desk_ticket.html", context, status=400)
 
 
+@never_cache
+@staff_required
+def transfer_techs(request, number):
+    """The transfer form's tech list for the department chosen (htmx, on change)."""
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    form = TransferForm(initial={"department": request.GET.get("department", "")}, ticket=ticket)
+    return render(request, "tickets/desk_ticket.html#transfer-techs", {"transfer_form": form})
+
+
 @staff_required
 @require_POST
 def ticket_status(request, number):
     """Change the status. Closing with required questions unanswered is refused: the
     questionnaire opens as a dialog (htmx) or on the close page (no JavaScript)."""
     ticket = access.ticket_for_staff(user=request.user, number=number)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST, ticket=ticket)
     if form.is_valid():
         status = form.cleaned_data["status"]
         try:
@@ -284,6 +296,42 @@ def ticket_status(request, number):
     else:
         messages.error(request, _("Choose one of the statuses in the list."))
     return _to_page(request, ticket)
+
+
+@staff_required
+@require_POST
+def ticket_properties(request, number):
+    """Change the category and the priority; the ticket stays where it is. With htmx the
+    Properties panel comes back in place, the new event lines added to the thread."""
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    form = PropertiesForm(request.POST, ticket=ticket)
+    events, note = [], ""
+    if form.is_valid():
+        try:
+            events = properties.ticket_properties_change(
+                ticket=ticket,
+                by=request.user,
+                category=form.cleaned_data["category"],
+                priority=form.cleaned_data["priority"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            note = _("Properties saved.") if events else _("Nothing to change.")
+            if not request.htmx:
+                messages.success(request, note)
+                return redirect(_page(ticket.number))
+            ticket = access.ticket_for_staff(user=request.user, number=number)
+            form = None
+    status = 400 if form is not None and form.errors else 200
+    if request.htmx:
+        context = ticket_page_context(request, ticket, properties_form=form)
+        context["properties_note"] = note
+        context["new_events"] = events
+        # htmx swaps 200 responses only: a refusal comes back 200 with its errors in the panel.
+        return render(request, "tickets/desk_ticket.html#ticket-properties", context)
+    context = ticket_page_context(request, ticket, properties_form=form)
+    return render(request, "tickets/desk_ticket.html", context, status=status)
 
 
 @staff_required

@@ -88,3 +88,14 @@ def test_staff_who_are_not_admins_do_not_reach_it(client, event):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+def test_a_user_with_history_cannot_be_deleted_through_the_admin(client, admin_user, event):
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_delete", args=[event.user.pk])
+
+    response = client.post(url, {"post": "yes"})
+
+    assert response.status_code in (200, 403)
+    assert LoginEvent.objects.filter(pk=event.pk).exists()
+    assert type(event.user).objects.filter(pk=event.user.pk).exists()

@@ -74,7 +74,7 @@ class LoginEventAdmin(admin.ModelAdmin):
     reader act as that session while it lasts); the browser is shown whole, wrapped, with a
     short summary first."""
 
-    list_display = ("at", "kind", "user", "email", "ip_address", "browser")
+    list_display = ("at", "kind", "who", "ip_address", "browser")
     list_filter = ("kind",)
     search_fields = ("email", "user__email", "user__full_name", "ip_address")
     date_hierarchy = "at"
@@ -85,6 +85,15 @@ class LoginEventAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin-login-history.css"]}
+
+    @admin.display(description=_("user"), ordering="email")
+    def who(self, obj):
+        """The account and, below it, the address typed (they differ for a failed sign-in)."""
+        return format_html(
+            '{}<br><span class="login-email">{}</span>',
+            obj.user.full_name if obj.user else "—",
+            obj.email,
+        )
 
     @admin.display(description=_("browser"), ordering="user_agent")
     def browser(self, obj):

@@ -28,8 +28,11 @@ run: export DEBUG ?= 1
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: export PATH := $(BIN):$(PATH)
 run: $(VENV)/.installed-run
+	@# Commands run by hand in this checkout (manage.py createsuperuser) read the same settings.
+	@mkdir -p "$${VAR_DIR:-var}" && printf 'DEBUG=%s\nSITE_URL=%s\n' "$$DEBUG" "$$SITE_URL" > "$${VAR_DIR:-var}/quickstart.env"
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py demo_data --url http://127.0.0.1:$(PORT)/
+	@# The URL and logins, kept to be printed again once everything answers (helpdesk/quickstart.py).
+	set -o pipefail; $(BIN)/python manage.py demo_data --url http://127.0.0.1:$(PORT)/ | tee "$${VAR_DIR:-var}/quickstart-banner.txt"
 	$(BIN)/python -m helpdesk.quickstart start --port $(PORT) -f Procfile
 
 lint: $(VENV)/.installed-dev

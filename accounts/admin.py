@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.client_info import browser_summary
 from accounts.models import Customer, CustomerEmail, LoginEvent, User
 
 
@@ -67,16 +69,47 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(LoginEvent)
 class LoginEventAdmin(admin.ModelAdmin):
-    """Sign-in history is evidence: it can be read and filtered, never edited."""
+    """Sign-in history is evidence: it can be read and filtered, never added to, edited or
+    deleted, by anyone, admins included. The session key stays out of sight (it would let a
+    reader act as that session while it lasts); the browser is shown whole, wrapped, with a
+    short summary first."""
 
-    list_display = ("at", "kind", "user", "email", "ip_address", "user_agent")
+    list_display = ("at", "kind", "who", "ip_address", "browser")
     list_filter = ("kind",)
     search_fields = ("email", "user__email", "user__full_name", "ip_address")
     date_hierarchy = "at"
     list_select_related = ("user",)
+    fields = ("at", "kind", "user", "email", "ip_address", "browser", "last_activity_at")
+    readonly_fields = fields
+    actions = None
+
+    class Media:
+        css = {"all": ["css/admin-login-history.css"]}
+
+    @admin.display(description=_("user"), ordering="email")
+    def who(self, obj):
+        """The account and, below it, the address typed (they differ for a failed sign-in)."""
+        return format_html(
+            '{}<br><span class="login-email">{}</span>',
+            obj.user.full_name if obj.user else "—",
+            obj.email,
+        )
+
+    @admin.display(description=_("browser"), ordering="user_agent")
+    def browser(self, obj):
+        if not obj.user_agent:
+            return "—"
+        return format_html(
+            '<span class="login-browser"><strong>{}</strong><br><span>{}</span></span>',
+            browser_summary(obj.user_agent),
+            obj.user_agent,
+        )
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

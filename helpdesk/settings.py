@@ -29,8 +29,22 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=False)
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+
+# `make run` writes VAR_DIR/quickstart.env (DEBUG=1 and the site's URL), so a command run by hand
+# in the same checkout (`manage.py createsuperuser`) gets the quickstart's settings too. It is read
+# only when nothing says otherwise: no DEBUG, SECRET_KEY or DATABASE_URL in the environment (or
+# .env). A production environment always has them, so it never reads it.
+QUICKSTART_ENV = VAR_DIR / "quickstart.env"
+if (
+    QUICKSTART_ENV.is_file()
+    and "DEBUG" not in env.ENVIRON
+    and not env.str("SECRET_KEY", default="")
+    and not env.str("DATABASE_URL", default="")
+):
+    env.read_env(QUICKSTART_ENV)
+
+DEBUG = env.bool("DEBUG", default=False)
 
 _missing: list[str] = []
 # Values given but unsafe for production, each with what to do about it.

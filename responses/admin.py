@@ -1,10 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from responses.mail_templates import DEFAULTS, MAIL_PLACEHOLDERS, mail_preview
 from responses.models import CannedResponse, MailTemplate
 from responses.placeholders import PLACEHOLDERS
+from responses.services import mail_template_restore_default
 
 
 def placeholders_help_html() -> str:
@@ -53,14 +57,63 @@ class CannedResponseAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+def shipped_mails() -> list[dict]:
+    """Every mail the product sends, with its shipped default and the global version an admin
+    saved, if any (one query)."""
+    saved = {
+        t.key: t for t in MailTemplate.objects.filter(department__isnull=True, mailbox__isnull=True)
+    }
+    return [
+        {
+            "key": key,
+            "label": label,
+            "default_subject": str(DEFAULTS[key][0]),
+            "default_body": str(DEFAULTS[key][1]),
+            "saved": saved.get(key),
+        }
+        for key, label in MailTemplate.Key.choices
+    ]
+
+
 @admin.register(MailTemplate)
 class MailTemplateAdmin(admin.ModelAdmin):
-    """Every mail the product sends, editable; the preview shows it with example values."""
+    """Every mail the product sends, editable; the preview shows it with example values. The
+    list shows every mail with its shipped default, even before an admin saved a version; a
+    saved version can be put back to the default ("Restore default")."""
 
     list_display = ("__str__", "key", "department", "mailbox", "is_active", "updated_at")
     list_filter = ("key", "is_active", "department")
     fields = ("key", "department", "mailbox", "subject", "body", "is_active", "preview")
     readonly_fields = ("preview",)
+    change_list_template = "admin/responses/mailtemplate/change_list.html"
+    change_form_template = "admin/responses/mailtemplate/change_form.html"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "shipped_mails": shipped_mails()}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def get_changeform_initial_data(self, request):
+        """ "Edit" on a mail not yet saved starts from its shipped default."""
+        initial = super().get_changeform_initial_data(request)
+        key = initial.get("key")
+        if key in DEFAULTS:
+            initial.setdefault("subject", str(DEFAULTS[key][0]))
+            initial.setdefault("body", str(DEFAULTS[key][1]))
+        return initial
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id and "_restore_default" in request.POST:
+            template = self.get_object(request, unquote(object_id))
+            if template is None or not self.has_change_permission(request, template):
+                raise PermissionDenied
+            mail_template_restore_default(template_id=template.pk)
+            self.message_user(
+                request,
+                _("“%(mail)s” has its shipped default again.") % {"mail": template},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from responses.models import CannedResponse
+from responses.models import CannedResponse, MailTemplate
 from responses.placeholders import placeholder_values, placeholders_render
 from responses.selectors import canned_responses_available
 from tickets.models import Ticket
@@ -34,3 +34,16 @@ def reply_with_response(current: str, response_text: str) -> str:
     if not current:
         return response_text
     return f"{current}\n\n{response_text}"
+
+
+@transaction.atomic
+def mail_template_restore_default(*, template_id: int) -> MailTemplate:
+    """Put the shipped default subject and text back into an admin's version of a mail (the
+    version stays, with its department or mailbox, so it can be edited again from there)."""
+    from responses.mail_templates import DEFAULTS
+
+    template = MailTemplate.objects.select_for_update().get(pk=template_id)
+    subject, body = DEFAULTS[template.key]
+    template.subject, template.body = str(subject), str(body)
+    template.save(update_fields=["subject", "body", "updated_at"])
+    return template

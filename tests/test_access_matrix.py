@@ -480,7 +480,14 @@ def test_role_may_pass_route_only_as_its_rule_says(client, db, world, name, vari
         b"".join(response.streaming_content)
 
     expected = "passed" if role in rule.allowed else "refused"
-    assert outcome(response) == expected, (
+    result = outcome(response)
+    if name == "tickets:desk_ticket" and response.get("Location", "").startswith(
+        reverse("tickets:desk") + "?"
+    ):
+        # Sent back to the queue instead of the ticket page: told only who took it from the
+        # general pool they work (tickets/access.py, ticket_gone_from_staff).
+        result = "refused"
+    assert result == expected, (
         f"{role} {rule.method} {url}: {response.status_code} {response.get('Location', '')}"
     )
 

@@ -210,3 +210,66 @@ def test_the_manager_area_works_on_the_embedded_database(embedded):
     assert result.returncode == 0, result.stderr
     pages, notifications = result.stdout.split("PAGES")[1].split()
     assert int(pages) == 12 and int(notifications) >= 3
+
+
+def test_the_url_and_logins_are_printed_again_once_everything_answers(tmp_path):
+    """`make run` keeps demo_data's banner; helpdesk/quickstart.py prints it again once /healthz
+    answers, below the workers' start-up banners (issue 14)."""
+    import io
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from helpdesk.quickstart import announce_when_ready
+
+    answers = iter([503, 503, 200])
+
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(next(answers, 200))
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    banner = tmp_path / "quickstart-banner.txt"
+    banner.write_text("Helpdesk: http://127.0.0.1:8000/\n  admin  admin@example.com\n")
+    out = io.StringIO()
+    try:
+        ready = announce_when_ready(
+            url=f"http://127.0.0.1:{server.server_port}/healthz",
+            banner=banner,
+            out=out,
+            timeout=20,
+            every=0.05,
+        )
+    finally:
+        server.shutdown()
+
+    assert ready
+    assert "Everything answers." in out.getvalue()
+    assert "Helpdesk: http://127.0.0.1:8000/" in out.getvalue()
+    assert "admin@example.com" in out.getvalue()
+
+
+def test_a_server_that_never_answers_prints_nothing(tmp_path):
+    import io
+
+    from helpdesk.quickstart import announce_when_ready
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    out = io.StringIO()
+
+    ready = announce_when_ready(
+        url=f"http://127.0.0.1:{port}/healthz",
+        banner=tmp_path / "none",
+        out=out,
+        timeout=0.3,
+        every=0.05,
+    )
+
+    assert not ready
+    assert out.getvalue() == ""

@@ -199,3 +199,52 @@ def test_check_deploy_is_clean_with_the_documented_production_environment():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+# `make run` writes VAR_DIR/quickstart.env so commands run by hand in that checkout get the
+# quickstart's settings (issue 14) — never where a production environment is present.
+
+
+def quickstart_marker(var_dir):
+    (var_dir / "quickstart.env").write_text("DEBUG=1\nSITE_URL=http://127.0.0.1:8000\n")
+
+
+def test_after_make_run_a_command_by_hand_gets_the_quickstart_settings(tmp_path):
+    quickstart_marker(tmp_path)
+
+    settings = loaded(load_settings("DEBUG", "SITE_URL", VAR_DIR=str(tmp_path)))
+
+    assert settings == {"DEBUG": True, "SITE_URL": "http://127.0.0.1:8000"}
+
+
+def test_without_the_marker_no_debug_still_refuses_to_start(tmp_path):
+    stderr = refused(load_settings("DEBUG", VAR_DIR=str(tmp_path)))
+
+    assert "SECRET_KEY" in stderr
+
+
+@pytest.mark.parametrize(
+    "production",
+    [
+        {"DEBUG": "false"},
+        {"SECRET_KEY": PRODUCTION["SECRET_KEY"]},
+        {"DATABASE_URL": PRODUCTION["DATABASE_URL"]},
+    ],
+    ids=["debug-off", "secret-key", "database-url"],
+)
+def test_a_production_environment_ignores_the_marker_and_still_needs_its_values(
+    tmp_path, production
+):
+    quickstart_marker(tmp_path)
+
+    stderr = refused(load_settings("DEBUG", VAR_DIR=str(tmp_path), **production))
+
+    assert "ALLOWED_HOSTS" in stderr
+
+
+def test_a_complete_production_environment_with_a_marker_left_behind_stays_production(tmp_path):
+    quickstart_marker(tmp_path)
+
+    settings = loaded(load_settings("DEBUG", "SITE_URL", **PRODUCTION, VAR_DIR=str(tmp_path)))
+
+    assert settings == {"DEBUG": False, "SITE_URL": "https://helpdesk.example.com"}

@@ -5,9 +5,11 @@ the record exists."""
 
 import hmac
 import re
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Customer, User
 from departments.models import Membership
@@ -225,3 +227,55 @@ def held_mail_for_supervisor(*, user: User, outbound_id: int) -> OutboundEmail:
     if outbound is None:
         raise Http404
     return outbound
+
+
+def staff_may_see(*, user: User, ticket: Ticket) -> bool:
+    return tickets_visible_to_staff(user).filter(pk=ticket.pk).exists()
+
+
+@dataclass(frozen=True)
+class GoneTicket:
+    ticket: Ticket
+    taken_from_pool: bool  # another tech took it from a general pool this person works
+
+
+def ticket_gone_from_staff(*, user: User, number: int) -> GoneTicket | None:
+    """A ticket this person may no longer open but did have in hand: it was in a general pool
+    of a department they work in until another tech took it, or they created it, owned it or
+    transferred it. The page then says where it went instead of a bare 404. Anyone else gets
+    None (and the 404): a ticket they never could see stays unknown to them."""
+    if not (user.is_active and user.is_tech):
+        return None
+    ticket = (
+        Ticket.objects.select_related("department", "assignee")
+        .filter(number=number)
+        .exclude(pk__in=tickets_visible_to_staff(user).values("pk"))
+        .first()
+    )
+    if ticket is None:
+        return None
+    events = Message.objects.filter(ticket=ticket, kind=Message.Kind.EVENT)
+    if (
+        ticket.assignee_id
+        and events.filter(event_data__event="claimed", author_id=ticket.assignee_id).exists()
+        and Membership.objects.filter(
+            user=user, department_id=ticket.department_id, department__is_active=True
+        ).exists()
+    ):
+        return GoneTicket(ticket=ticket, taken_from_pool=True)
+    handed_on = events.filter(event_data__event="transferred").filter(
+        Q(author=user) | Q(event_data__from_owner_id=user.pk)
+    )
+    if ticket.created_by_id == user.pk or handed_on.exists():
+        return GoneTicket(ticket=ticket, taken_from_pool=False)
+    return None
+
+
+def whereabouts(ticket: Ticket) -> str:
+    """Where a ticket is now, in words: "Billing, in Olga Other's pool"."""
+    if ticket.assignee_id:
+        return _("%(department)s, in %(name)s's pool") % {
+            "department": ticket.department.name,
+            "name": ticket.assignee.full_name,
+        }
+    return _("%(department)s, in the general pool") % {"department": ticket.department.name}

@@ -227,3 +227,25 @@ def test_marking_spam_on_a_ticket_i_may_not_see_is_not_found(client, mailed_tick
     mailed_ticket.refresh_from_db()
     assert mailed_ticket.status_type == StatusType.OPEN
     assert mailed_ticket.inbound_emails.get().status == InboundEmail.Status.TICKET
+
+
+def test_the_spam_list_dates_are_in_the_house_format_and_the_readers_zone(client, tech, mailbox):
+    """Issue 14: one date format everywhere (DATETIME_FORMAT), in the viewer's time zone."""
+    import zoneinfo
+    from datetime import UTC, datetime
+
+    from django.utils.formats import date_format
+
+    inbound = spam_mail(mailbox=mailbox)
+    InboundEmail.objects.filter(pk=inbound.pk).update(
+        received_at=datetime(2026, 11, 30, 22, 1, tzinfo=UTC)
+    )
+    tech.time_zone = "Asia/Tokyo"
+    tech.save(update_fields=["time_zone"])
+    client.force_login(tech)
+
+    html = client.get(reverse("tickets:desk_spam")).content.decode()
+
+    tokyo = datetime(2026, 11, 30, 22, 1, tzinfo=UTC).astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    assert f">{date_format(tokyo, 'DATETIME_FORMAT')}</time>" in html
+    assert date_format(tokyo, "SHORT_DATETIME_FORMAT") not in html

@@ -296,3 +296,14 @@ def test_each_tech_line_shows_the_hours_they_were_signed_in(as_admin, cases, tom
     assert hours["Tom Tech"] == "3.00"
     assert hours["Ivy Idle"] == "2.00"  # signed in, closed nothing: still listed
     assert rows[0][-1] == "Signed in (hours)"
+
+
+def test_the_case_list_shows_times_in_the_house_format(as_admin, cases):
+    """Issue 14: one date format (DATETIME_FORMAT, as "Oct. 9, 2026, 3 p.m."), not a second
+    one ("9 Oct 2026 15:00") on this page."""
+    with at(NOW):
+        listed = as_admin.get(reverse("reports:cases", args=["closed_late"]), OCTOBER)
+    html = listed.content.decode()
+
+    assert re.search(r"[A-Z][a-z]{2,3}\.? \d{1,2}, 2026, \d", html)
+    assert not re.search(r"\b\d{1,2} [A-Z][a-z]{2} 2026 \d{2}:\d{2}\b", html)

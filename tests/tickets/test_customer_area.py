@@ -127,3 +127,32 @@ def test_my_tickets_queries_do_not_grow_with_tickets(
         response = client.get(MY)
     assert response.content.decode().count("tickets/my/t/") == 0
     assert response.content.decode().count('href="/my/t/') == 7
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "htmx"])
+def test_staff_replies_show_the_techs_name_and_support_team_not_staff_jargon(
+    client, customer_user, own_ticket, tech, headers
+):
+    from tickets import workflow
+
+    workflow.ticket_reply(ticket=own_ticket, tech=tech, body="Try a restart.", internal=False)
+    client.force_login(customer_user)
+
+    html = client.get(reverse("tickets:my_ticket", args=[own_ticket.number]), headers=headers)
+    html = html.content.decode()
+
+    assert "Try a restart." in html
+    assert "Tom Tech" in html
+    assert 'data-testid="support-team">· Support team' in html
+    assert "Public reply" not in html
+
+
+def test_the_desk_still_names_the_kind_of_message(client, own_ticket, tech):
+    from tickets import workflow
+
+    workflow.ticket_reply(ticket=own_ticket, tech=tech, body="Try a restart.", internal=False)
+    client.force_login(tech)
+
+    html = client.get(reverse("tickets:desk_ticket", args=[own_ticket.number])).content.decode()
+
+    assert "Public reply" in html

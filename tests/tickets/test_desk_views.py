@@ -65,6 +65,19 @@ def test_desk_htmx_request_gets_only_the_desk_body(client, tech, submit):
     assert "Unclaimed printer" in html
 
 
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "htmx"])
+def test_the_filter_form_is_kept_across_the_desks_refresh(client, tech, headers):
+    """The 30-second refresh swaps #desk-body; the filter form is preserved (hx-preserve needs
+    the same id on both sides) so choices not yet applied survive. The browser test
+    tests/browser/test_desk_refresh_keeps_filters.py watches it happen."""
+    client.force_login(tech)
+
+    html = client.get(DESK, {"queue": "general"}, headers=headers).content.decode()
+
+    assert '<form method="get" id="queue-filters" hx-preserve' in html
+    assert 'hx-trigger="every 30s"' in html
+
+
 def test_empty_general_pool_says_so(client, tech):
     client.force_login(tech)
 

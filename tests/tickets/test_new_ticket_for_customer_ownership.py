@@ -109,8 +109,12 @@ def test_another_department_receives_it_in_its_general_pool(client, tech, billin
     assert response.status_code == 302
     assert (ticket.department, ticket.assignee, ticket.created_by) == (billing, None, tech)
     assert ticket.source == Source.PHONE
-    # Entered for Billing's pool, it is not Tom's to open afterwards.
-    assert client.get(response.url).status_code == 404
+    # Entered for Billing's pool, it is not Tom's to open: the desk says where it went, and so
+    # does the ticket's own address afterwards.
+    assert response.url == reverse("tickets:desk")
+    page = client.get(reverse("tickets:desk_ticket", args=[ticket.number]))
+    assert page.status_code == 302
+    assert page.url == reverse("tickets:desk")
 
 
 def test_the_pool_box_starts_ticked_only_for_a_tech_with_a_department(client, tech):

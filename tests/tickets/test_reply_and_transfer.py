@@ -372,7 +372,8 @@ def test_transfer_to_another_department_clears_the_category_and_starts_anew(
     assert (mine.department, mine.category, mine.assignee) == (billing, None, None)
     assert mine.status_type == StatusType.NEW
     assert in_queue(biller, "general", mine)
-    assert client.get(url(mine)).status_code == 404
+    # Tom transferred it away: its address now says where it went.
+    assert client.get(url(mine)).url == reverse("tickets:desk")
     assert events(mine, "transferred")[0]["to_department"] == "Billing"
 
 

@@ -139,6 +139,14 @@ def ticket_new(request):
             except ValidationError as error:  # e.g. the membership ended since the form loaded
                 form.add_error(None, error)
             else:
+                if not access.staff_may_see(user=request.user, ticket=ticket):
+                    # Created for a department or pool this tech does not see: say where it went.
+                    messages.success(
+                        request,
+                        _("Ticket %(tag)s created; it went to %(where)s.")
+                        % {"tag": ticket.tag, "where": access.whereabouts(ticket)},
+                    )
+                    return redirect("tickets:desk")
                 messages.success(request, _("Ticket %(tag)s created.") % {"tag": ticket.tag})
                 return redirect("tickets:desk_ticket", number=ticket.number)
     else:

@@ -122,8 +122,13 @@ def ticket_page_context(
 @never_cache
 @staff_required
 def ticket_detail(request, number):
-    """Opening a general-pool ticket takes it (managers and admins may look with ?peek=1)."""
-    ticket = access.ticket_for_staff(user=request.user, number=number)
+    """Opening a general-pool ticket takes it (managers and admins may look with ?peek=1).
+    A ticket that left this person's sight since they had it in hand (another tech took it,
+    it was transferred away) sends them back to the desk saying where it is now."""
+    try:
+        ticket = access.ticket_for_staff(user=request.user, number=number)
+    except Http404:
+        return _ticket_gone(request, number)
     peek = request.GET.get("peek") and access.supervises_ticket(user=request.user, ticket=ticket)
     if not peek:
         result = workflow.ticket_claim_on_open(ticket=ticket, tech=request.user)
@@ -141,6 +146,27 @@ def ticket_detail(request, number):
     # Only supervisors have the manager area to go back to.
     context["came_from"] = came_from(request) if context["supervisor"] else None
     return render(request, "tickets/desk_ticket.html", context)
+
+
+def _ticket_gone(request, number):
+    gone = access.ticket_gone_from_staff(user=request.user, number=number)
+    if gone is None:
+        raise Http404
+    if gone.taken_from_pool:
+        messages.warning(
+            request,
+            _("%(name)s took %(tag)s a moment ago; it is in their pool now.")
+            % {"name": gone.ticket.assignee.full_name, "tag": gone.ticket.tag},
+        )
+        page = reverse("tickets:desk") + "?queue=general"
+    else:
+        messages.info(
+            request,
+            _("%(tag)s is no longer yours to open: it is in %(where)s.")
+            % {"tag": gone.ticket.tag, "where": access.whereabouts(gone.ticket)},
+        )
+        page = reverse("tickets:desk")
+    return HttpResponseClientRedirect(page) if request.htmx else redirect(page)
 
 
 @staff_required

@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject, cached_property
 
 from accounts.navigation import nav_items
@@ -25,7 +26,12 @@ def navigation(request):
             for item in nav_items(user)
         ]
 
-    return {"nav_items": SimpleLazyObject(links), "notification_bell": NotificationBell(user)}
+    return {
+        "nav_items": SimpleLazyObject(links),
+        "notification_bell": NotificationBell(user),
+        # The "Sign up" links, for visitors, while customers may open an account themselves.
+        "customer_signup": settings.CUSTOMER_SIGNUP,
+    }
 
 
 class NotificationBell:

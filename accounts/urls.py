@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_password_reset, views_signup
 from tickets.views import absence
 
 app_name = "accounts"
@@ -13,4 +13,33 @@ urlpatterns = [
     path("preferences/signature.jpg", views.signature_image, name="signature_image"),
     path("absence/", absence.my_absences, name="absence"),
     path("absence/<int:absence_id>/stop/", absence.my_absence_stop, name="absence_stop"),
+    # Forgot your password? (Django's views, our templates, the mail through the outbox.)
+    path(
+        "password-reset/",
+        views_password_reset.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        views_password_reset.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views_password_reset.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        views_password_reset.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    # Sign-up from the help centre, while CUSTOMER_SIGNUP is on.
+    path("signup/", views_signup.signup, name="signup"),
+    path("signup/sent/", views_signup.signup_done, name="signup_done"),
+    path(
+        "signup/confirm/<uidb64>/<token>/",
+        views_signup.signup_confirm_view,
+        name="signup_confirm",
+    ),
 ]

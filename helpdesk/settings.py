@@ -341,6 +341,17 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SIGN_IN_FAILURES_PER_ACCOUNT = env.str("SIGN_IN_FAILURES_PER_ACCOUNT", default="10/15m")
 SIGN_IN_FAILURES_PER_IP = env.str("SIGN_IN_FAILURES_PER_IP", default="30/15m")
 AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
+# A password reset link (and a sign-up's confirmation link) works once, for this many seconds.
+PASSWORD_RESET_TIMEOUT = env.int(
+    "PASSWORD_RESET_TIMEOUT", default=int(timedelta(days=1).total_seconds())
+)
+# Password reset and sign-up requests allowed per address and per IP address in a fixed window
+# (accounts/account_mail_throttle.py); past either the page answers the same, and no mail goes.
+ACCOUNT_MAIL_REQUESTS_PER_ADDRESS = env.str("ACCOUNT_MAIL_REQUESTS_PER_ADDRESS", default="3/15m")
+ACCOUNT_MAIL_REQUESTS_PER_IP = env.str("ACCOUNT_MAIL_REQUESTS_PER_IP", default="20/h")
+# Customers may open an account themselves from the help centre (/accounts/signup/), confirmed
+# by a link mailed to the address. Off unless turned on; the quickstart (`make run`) turns it on.
+CUSTOMER_SIGNUP = env.bool("CUSTOMER_SIGNUP", default=False)
 
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
@@ -557,6 +568,9 @@ MAIL_AUTO_RESPONSES_PER_HOUR = env.int("MAIL_AUTO_RESPONSES_PER_HOUR", default=3
 # At most this many ticket confirmations to one address per hour: the web form cannot be used
 # to flood a stranger with mail from the helpdesk's address. The tickets are still opened.
 MAIL_CONFIRMATIONS_PER_HOUR = env.int("MAIL_CONFIRMATIONS_PER_HOUR", default=5)
+# At most this many account mails (password resets, sign-up links) of a kind to one address per
+# hour, whatever the pages' throttle lets through (it needs the cache; this counts in the outbox).
+MAIL_ACCOUNT_MAILS_PER_HOUR = env.int("MAIL_ACCOUNT_MAILS_PER_HOUR", default=5)
 # A mail that fails to send is tried again, pausing 2, 4, 8… minutes (at most an hour), this
 # many times in all; then it stays failed in the outbox for an admin to send again.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)

@@ -82,6 +82,18 @@ MAIL_PLACEHOLDERS = {
     "survey_opt_out_link": gettext_lazy(
         "Satisfaction survey: the page where the customer asks for no more surveys"
     ),
+    # Account mails (accounts/account_mail.py): no ticket; customer_name is the account's name.
+    "account_link": gettext_lazy(
+        "Password reset and sign-up: the personal link (choose a new password, confirm the "
+        "address); it works once"
+    ),
+    "link_valid_for": gettext_lazy(
+        "Password reset and sign-up: how long the link works, as “1 day” or “3 hours”"
+    ),
+    "password_reset_link": gettext_lazy(
+        "Sign-up with an address that has an account: the page where a new password is asked for"
+    ),
+    "sign_in_link": gettext_lazy("Account mails: the sign-in page"),
 }
 
 # Values a visitor chose: shown as text, never as a link.
@@ -101,6 +113,42 @@ Key = MailTemplate.Key
 
 # Shipped defaults. Written in English and translated when a mail is rendered.
 DEFAULTS: dict[str, tuple[str, str]] = {
+    Key.PASSWORD_RESET: (
+        gettext_lazy("Your password reset link"),
+        gettext_lazy(
+            "Hello {{ customer_name }},\n\n"
+            "someone, probably you, asked to reset the password of your helpdesk account. "
+            "Choose a new password at this link:\n"
+            "{{ account_link }}\n\n"
+            "The link works once, for {{ link_valid_for }}. If you did not ask for it, ignore "
+            "this mail: your password stays as it is.\n\n"
+            "Your support team"
+        ),
+    ),
+    Key.SIGNUP_VERIFICATION: (
+        gettext_lazy("Confirm your address to open your account"),
+        gettext_lazy(
+            "Hello {{ customer_name }},\n\n"
+            "to open your helpdesk account, confirm that this address is yours:\n"
+            "{{ account_link }}\n\n"
+            "The link works once, for {{ link_valid_for }}. If you did not sign up, ignore this "
+            "mail: no account is opened.\n\n"
+            "Your support team"
+        ),
+    ),
+    Key.SIGNUP_EXISTING: (
+        gettext_lazy("You already have an account"),
+        gettext_lazy(
+            "Hello,\n\n"
+            "someone, probably you, tried to sign up to the helpdesk with this address, but it "
+            "already has an account. Sign in here:\n"
+            "{{ sign_in_link }}\n\n"
+            "Forgot your password? Ask for a new one here:\n"
+            "{{ password_reset_link }}\n\n"
+            "If you did not try to sign up, ignore this mail: nothing has changed.\n\n"
+            "Your support team"
+        ),
+    ),
     Key.CONFIRMATION: (
         gettext_lazy("{{ ticket_tag }} We received your request: {{ ticket_subject }}"),
         gettext_lazy(
@@ -411,7 +459,17 @@ def mail_preview(*, key: str, subject: str, body: str) -> RenderedMail:
         )
         % {"days": 14},
         "survey_opt_out_link": "https://helpdesk.example.com/support/t/…/surveys/",
+        "account_link": "https://helpdesk.example.com/accounts/password-reset/…/",
+        "link_valid_for": ngettext("%(days)d day", "%(days)d days", 1) % {"days": 1},
+        "password_reset_link": "https://helpdesk.example.com/accounts/password-reset/",
+        "sign_in_link": "https://helpdesk.example.com/accounts/login/",
     }
-    if key in (Key.NOTIFICATION_DIGEST, Key.MONTHLY_SUMMARY):
+    if key in (
+        Key.NOTIFICATION_DIGEST,
+        Key.MONTHLY_SUMMARY,
+        Key.PASSWORD_RESET,
+        Key.SIGNUP_VERIFICATION,
+        Key.SIGNUP_EXISTING,
+    ):
         values["ticket_tag"] = ""  # about many tickets, or none
     return mail_render(subject=subject, body=body, values=values)

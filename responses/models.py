@@ -108,6 +108,9 @@ class MailTemplate(models.Model):
         PENDING_REMINDER = "pending_reminder", _("Reminder to a customer we are waiting for")
         MONTHLY_SUMMARY = "monthly_summary", _("Monthly summary of the key numbers to a manager")
         SATISFACTION_SURVEY = "satisfaction_survey", _("Satisfaction survey after a case closes")
+        PASSWORD_RESET = "password_reset", _("Password reset link")
+        SIGNUP_VERIFICATION = "signup_verification", _("Sign-up: confirming the address")
+        SIGNUP_EXISTING = "signup_existing", _("Sign-up with an address that has an account")
 
     key = models.CharField(_("mail"), max_length=30, choices=Key.choices)
     department = models.ForeignKey(

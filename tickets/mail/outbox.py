@@ -59,6 +59,12 @@ MONTHLY_SUMMARY = "monthly_summary"
 # To a customer whose case closed: how satisfied were they (tickets/satisfaction.py), written a
 # few minutes ahead of sending (OutboxEntry.send_after).
 SATISFACTION_SURVEY = "satisfaction_survey"
+# To a person with an account: their password reset link, the link that confirms a sign-up's
+# address, or the note that the address signing up has an account already. The accounts render
+# them (accounts/account_mail.py registers the renderer).
+PASSWORD_RESET = "password_reset"
+SIGNUP_VERIFICATION = "signup_verification"
+SIGNUP_EXISTING = "signup_existing"
 
 # A new row waits this long before the sweep takes it: its own task normally sends it first.
 SWEEP_GRACE = timedelta(minutes=2)
@@ -280,10 +286,14 @@ def _render(
 def _hourly_limit(kind: str) -> int | None:
     """At most this many mails of a kind to one address an hour: auto-responses, so two
     auto-responders never keep each other busy; confirmations, so nobody can use the web form to
-    send a stranger a flood of mail from the helpdesk's address."""
+    send a stranger a flood of mail from the helpdesk's address; account mail (password resets,
+    sign-up links), for the same reason, even while the cache that throttles the pages is down."""
     return {
         AUTO_RESPONSE: settings.MAIL_AUTO_RESPONSES_PER_HOUR,
         CONFIRMATION: settings.MAIL_CONFIRMATIONS_PER_HOUR,
+        PASSWORD_RESET: settings.MAIL_ACCOUNT_MAILS_PER_HOUR,
+        SIGNUP_VERIFICATION: settings.MAIL_ACCOUNT_MAILS_PER_HOUR,
+        SIGNUP_EXISTING: settings.MAIL_ACCOUNT_MAILS_PER_HOUR,
     }.get(kind)
 
 

@@ -26,10 +26,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 # Quickstart: DEBUG on, and with no DATABASE_URL / REDIS_URL everything embedded under var/.
 run: export DEBUG ?= 1
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: export CUSTOMER_SIGNUP ?= 1
 run: export PATH := $(BIN):$(PATH)
 run: $(VENV)/.installed-run
 	@# Commands run by hand in this checkout (manage.py createsuperuser) read the same settings.
-	@mkdir -p "$${VAR_DIR:-var}" && printf 'DEBUG=%s\nSITE_URL=%s\n' "$$DEBUG" "$$SITE_URL" > "$${VAR_DIR:-var}/quickstart.env"
+	@mkdir -p "$${VAR_DIR:-var}" && printf 'DEBUG=%s\nSITE_URL=%s\nCUSTOMER_SIGNUP=%s\n' "$$DEBUG" "$$SITE_URL" "$$CUSTOMER_SIGNUP" > "$${VAR_DIR:-var}/quickstart.env"
 	$(BIN)/python manage.py migrate --no-input
 	@# The URL and logins, kept to be printed again once everything answers (helpdesk/quickstart.py).
 	set -o pipefail; $(BIN)/python manage.py demo_data --url http://127.0.0.1:$(PORT)/ | tee "$${VAR_DIR:-var}/quickstart-banner.txt"

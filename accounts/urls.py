@@ -25,7 +25,7 @@ urlpatterns = [
         name="password_reset_done",
     ),
     path(
-        "password-reset/<uidb64>/<token>/",
+        "password-reset/<str:uidb64>/<str:token>/",
         views_password_reset.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
@@ -38,7 +38,7 @@ urlpatterns = [
     path("signup/", views_signup.signup, name="signup"),
     path("signup/sent/", views_signup.signup_done, name="signup_done"),
     path(
-        "signup/confirm/<uidb64>/<token>/",
+        "signup/confirm/<str:uidb64>/<str:token>/",
         views_signup.signup_confirm_view,
         name="signup_confirm",
     ),

@@ -103,6 +103,15 @@ RULES: dict[str, dict[str, Rule]] = {
     "accounts:signature_image": {"-": Rule(STAFF)},
     "accounts:absence": {"-": Rule(STAFF)},
     "accounts:absence_stop": {"-": Rule(frozenset({"tech_a"}), method="POST")},  # tech A's
+    # Forgot your password? and sign-up (on here, see signup_on): open to everyone; a signed-in
+    # person asking to sign up is sent to their page. A link's token is checked by the page.
+    "accounts:password_reset": {"-": Rule(EVERYONE)},
+    "accounts:password_reset_done": {"-": Rule(EVERYONE)},
+    "accounts:password_reset_confirm": {"-": Rule(EVERYONE)},
+    "accounts:password_reset_complete": {"-": Rule(EVERYONE)},
+    "accounts:signup": {"-": Rule(EVERYONE)},
+    "accounts:signup_done": {"-": Rule(EVERYONE)},
+    "accounts:signup_confirm": {"-": Rule(EVERYONE)},
     # Help centre and secret links: the token is the key, whoever holds it
     "tickets:support": {"-": Rule(EVERYONE)},
     "tickets:submitted": {"-": Rule(EVERYONE)},
@@ -126,6 +135,8 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:desk_next": {"-": Rule(STAFF, method="POST")},
     "tickets:desk_ticket_new": {"-": Rule(STAFF)},
     "tickets:desk_customer": {"-": Rule(DEPARTMENT_A)},
+    # Olive Owner has an account: who may see her page may send her a reset link.
+    "tickets:desk_customer_password_reset": {"-": Rule(DEPARTMENT_A, method="POST")},
     "tickets:desk_spam": {"-": Rule(STAFF)},
     "tickets:desk_handed_over": {"-": Rule(STAFF)},
     "tickets:desk_take_back": {"-": Rule(STAFF, method="POST", data={"ticket": "all"})},
@@ -416,6 +427,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def signup_on(settings):
+    """Sign-up's pages are a 404 for everyone while CUSTOMER_SIGNUP is off (its own tests)."""
+    settings.CUSTOMER_SIGNUP = True
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, world):
     """The module's files (attachments, raw mail, signature images) for every case."""
     settings.MEDIA_ROOT = world.media
@@ -431,6 +448,7 @@ def url_for(name: str, variant: str, world: World, *, message: str = "first") ->
         "attachment_id": world.attachments[ticket_variant].pk,
         "customer_id": world.customer_id,
         "token": world.token,
+        "uidb64": "MQ",
         "slug": world.web_form_slug,
         "response_id": world.response_id,
         "inbound_id": world.spam_id,

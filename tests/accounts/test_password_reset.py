@@ -342,3 +342,23 @@ def test_an_inactive_account_has_no_button(client, tech, customer_page, carla):
 def test_a_get_is_not_allowed(client, tech, customer_page):
     client.force_login(tech)
     assert client.get(reset_url(customer_page)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        MailTemplate.Key.PASSWORD_RESET,
+        MailTemplate.Key.SIGNUP_VERIFICATION,
+        MailTemplate.Key.SIGNUP_EXISTING,
+    ],
+)
+def test_the_account_mails_are_editable_templates_with_known_placeholders(key):
+    from responses.mail_templates import DEFAULTS, MAIL_PLACEHOLDERS, mail_preview
+    from responses.placeholders import placeholders_unknown
+
+    subject, body = (str(part) for part in DEFAULTS[key])
+    assert placeholders_unknown(subject, allowed=MAIL_PLACEHOLDERS) == []
+    assert placeholders_unknown(body, allowed=MAIL_PLACEHOLDERS) == []
+    preview = mail_preview(key=key, subject=subject, body=body)
+    assert "{{" not in preview.text and "[#" not in preview.subject
+    assert "https://helpdesk.example.com/accounts/" in preview.text

@@ -182,3 +182,18 @@ def test_demo_outage_case_has_its_phone_calls_and_a_fired_call_back_reminder():
     assert Notification.objects.filter(
         recipient__email="tech@example.com", activity=Activity.CALL_BACK_DUE
     ).exists()
+
+
+def test_demo_customer_with_an_account_can_be_sent_a_reset_link_and_sign_up_shows(client, settings):
+    """`make run` shows the account mails: the demo customer signs in, so a tech who sees her
+    tickets is offered "Send a password reset link"; sign-up is on in the quickstart."""
+    call_command("demo_data")
+    carla = Customer.objects.get(emails__email="customer@example.com")
+    assert carla.user is not None and carla.user.is_active
+    client.force_login(User.objects.get(email="tech@example.com"))
+    page = client.get(f"/desk/customers/{carla.pk}/").content.decode()
+    assert "Send a password reset link" in page
+
+    client.logout()
+    settings.CUSTOMER_SIGNUP = True  # `make run` exports CUSTOMER_SIGNUP=1
+    assert 'data-testid="sign-up-link"' in client.get("/accounts/login/").content.decode()

@@ -362,3 +362,14 @@ def test_the_account_mails_are_editable_templates_with_known_placeholders(key):
     preview = mail_preview(key=key, subject=subject, body=body)
     assert "{{" not in preview.text and "[#" not in preview.subject
     assert "https://helpdesk.example.com/accounts/" in preview.text
+
+
+def test_asking_takes_the_same_queries_however_many_accounts_there_are(
+    client, carla, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    for number in range(30):
+        UserFactory(email=f"someone{number}@example.org")
+    with django_assert_max_num_queries(8):
+        client.post(RESET, {"email": carla.email})
+    with django_assert_max_num_queries(8):
+        client.post(RESET, {"email": "nobody@example.org"})

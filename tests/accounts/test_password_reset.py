@@ -373,3 +373,14 @@ def test_asking_takes_the_same_queries_however_many_accounts_there_are(
         client.post(RESET, {"email": carla.email})
     with django_assert_max_num_queries(8):
         client.post(RESET, {"email": "nobody@example.org"})
+
+
+def test_with_the_cache_down_a_reset_still_goes_out(
+    client, carla, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.test_cache_outage import unreachable_cache
+
+    settings.CACHES = unreachable_cache()
+    response = ask(client, carla.email, django_capture_on_commit_callbacks)
+    assert response["Location"] == SENT
+    assert [m.to for m in mailoutbox] == [[carla.email]]

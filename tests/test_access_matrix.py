@@ -126,6 +126,32 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:desk_next": {"-": Rule(STAFF, method="POST")},
     "tickets:desk_ticket_new": {"-": Rule(STAFF)},
     "tickets:desk_customer": {"-": Rule(DEPARTMENT_A)},
+    # Editing a customer: whoever may open the page (one of the customer's tickets is theirs to
+    # see); a merge also needs the other customer (here: the customer itself, refused with a
+    # message after the access check, so the page still answers).
+    "tickets:desk_customer_edit": {"-": Rule(DEPARTMENT_A)},
+    "tickets:desk_customer_email_add": {
+        "-": Rule(DEPARTMENT_A, method="POST", data={"email": "second@example.org"})
+    },
+    "tickets:desk_customer_email_remove": {
+        "-": Rule(DEPARTMENT_A, method="POST", data={"address": "1"})
+    },
+    "tickets:desk_customer_email_primary": {
+        "-": Rule(DEPARTMENT_A, method="POST", data={"address": "1"})
+    },
+    "tickets:desk_customer_merge": {"-": Rule(DEPARTMENT_A)},
+    "tickets:desk_customer_call": {
+        "-": Rule(
+            DEPARTMENT_A,
+            method="POST",
+            data={
+                "ticket": "general_number",
+                "direction": "outgoing",
+                "reached": "no",
+                "duration_minutes": "0",
+            },
+        )
+    },
     "tickets:desk_spam": {"-": Rule(STAFF)},
     "tickets:desk_handed_over": {"-": Rule(STAFF)},
     "tickets:desk_take_back": {"-": Rule(STAFF, method="POST", data={"ticket": "all"})},
@@ -291,6 +317,10 @@ class World:
     absence_id: int  # an absence of tech A ahead
     media: Path
     notification_id: int = 0  # tech A's notification of a customer message in their pool
+
+    @property
+    def general_number(self) -> int:
+        return self.tickets["general"].number
 
 
 def _jpeg() -> bytes:

@@ -182,3 +182,20 @@ def test_demo_outage_case_has_its_phone_calls_and_a_fired_call_back_reminder():
     assert Notification.objects.filter(
         recipient__email="tech@example.com", activity=Activity.CALL_BACK_DUE
     ).exists()
+
+
+def test_demo_customer_has_history_order_numbers_and_a_duplicate_to_merge(client):
+    from accounts.customer_edits import merge_plan
+    from accounts.customers import customer_by_email
+
+    call_command("demo_data")
+    tom = User.objects.get(email="tech@example.com")
+    ivan = customer_by_email(email="ivan@example.org")
+    duplicate = customer_by_email(email="i.petrenko@kyivbakery.example")
+
+    assert {"phone", "notes", "email_added"} <= set(ivan.changes.values_list("field", flat=True))
+    assert duplicate != ivan and not merge_plan(kept=ivan, removed=duplicate).refusal
+    client.force_login(tom)
+    html = client.get(f"/desk/customers/{ivan.pk}/").content.decode()
+    assert "KB-2207" in html and 'data-testid="history-row"' in html
+    assert client.get(f"/desk/customers/{duplicate.pk}/").status_code == 200

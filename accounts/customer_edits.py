@@ -76,8 +76,10 @@ def customer_update(*, customer: Customer, actor: User, changes: dict) -> list[s
     locked = _locked(customer)
     written = []
     for field, value in changes.items():
-        if field != "name" and field != "account_manager":
-            value = (value or "").strip() if field != "notes" else (value or "")
+        if field in ("phone", "company"):
+            value = (value or "").strip()
+        elif field == "notes":
+            value = value or ""
         old = getattr(locked, field)
         if old == value:
             continue

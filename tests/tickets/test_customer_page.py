@@ -180,6 +180,8 @@ def test_the_call_form_offers_only_open_tickets_the_tech_may_open(client, submit
     mine = submit(subject="Open one")
     closed = submit(subject="Closed one")
     Ticket.objects.filter(pk=closed.pk).update(status_type=StatusType.CLOSED)
+    waiting = submit(subject="Waiting one")
+    Ticket.objects.filter(pk=waiting.pk).update(status_type=StatusType.PENDING)
     elsewhere = submit(subject="Other pool")
     Ticket.objects.filter(pk=elsewhere.pk).update(assignee=TechFactory())
     client.force_login(tech)
@@ -188,7 +190,7 @@ def test_the_call_form_offers_only_open_tickets_the_tech_may_open(client, submit
     refused_closed = client.post(call_url(mine.customer_id), call_data(closed))
     refused_hidden = client.post(call_url(mine.customer_id), call_data(elsewhere))
 
-    assert f"#{mine.number} — Open one" in html
+    assert f"#{mine.number} — Open one" in html and f"#{waiting.number} — Waiting one" in html
     assert "Closed one</option>" not in html and "Other pool" not in html
     assert refused_closed.status_code == refused_hidden.status_code == 400
     assert "Choose one of the customer&#x27;s open tickets." in refused_closed.content.decode()

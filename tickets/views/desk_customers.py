@@ -26,7 +26,7 @@ from accounts.forms_customers import (
 )
 from tickets import access, calls, selectors
 from tickets.forms_calls import CustomerCallForm
-from tickets.models import ACTIVE_STATUS_TYPES
+from tickets.models import StatusType
 from tickets.orders import orders_of
 
 
@@ -39,7 +39,9 @@ def _edit_page(customer) -> str:
 
 
 def _open_tickets(tickets):
-    return [ticket for ticket in tickets if ticket.status_type in ACTIVE_STATUS_TYPES]
+    """The tickets a call may be logged on: every one not closed (a customer calls about a case
+    waiting for them, or under consultation, as much as about one in progress)."""
+    return [ticket for ticket in tickets if ticket.status_type != StatusType.CLOSED]
 
 
 def _page_context(request, customer, **extra):

@@ -1,6 +1,7 @@
 """The forms staff edit a customer with on the desk (accounts/customer_edits.py has the rules)."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.customer_edits import PROFILE_FIELDS
@@ -46,6 +47,12 @@ class CustomerProfileForm(StyledFormMixin, forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+        # A manager deactivated since stays selectable as the current value, so the form still
+        # saves other fields; choosing them anew is refused (accounts/customer_edits.py).
+        managers = self.fields["account_manager"]
+        managers.queryset = User.objects.filter(
+            Q(kind=User.Kind.STAFF, is_active=True) | Q(pk=customer.account_manager_id)
+        ).order_by("full_name")
         for field in self.fields.values():
             field.show_hidden_initial = True
         self.fields["account_manager"].label_from_instance = lambda user: (

@@ -339,3 +339,17 @@ def test_admins_edit_any_customer(client, admin_user):
 
     customer.refresh_from_db()
     assert customer.company == "Acme"
+
+
+def test_a_deactivated_account_manager_does_not_block_other_edits(client, tech, manager, vera):
+    Customer.objects.filter(pk=vera.pk).update(account_manager=manager)
+    manager.is_active = False
+    manager.save()
+    vera.refresh_from_db()
+    client.force_login(tech)
+
+    response = client.post(edit_url(vera), profile_post(vera, company="Contoso"))
+
+    assert response.status_code == 302
+    vera.refresh_from_db()
+    assert vera.company == "Contoso" and vera.account_manager == manager

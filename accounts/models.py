@@ -419,3 +419,49 @@ class HandOver(models.Model):
 
     def __str__(self):
         return f"{self.absence} · {self.ticket_id}"
+
+
+class CustomerChange(models.Model):
+    """One line of a customer's history: who changed which field of the record, from what to
+    what (accounts/customer_edits.py writes them; a merge is one line too). Actors are kept by
+    name as well, so a line still reads right after the account is gone."""
+
+    class Field(models.TextChoices):
+        NAME = "name", _("Name")
+        PHONE = "phone", _("Phone")
+        COMPANY = "company", _("Company")
+        ACCOUNT_MANAGER = "account_manager", _("Account manager")
+        NOTES = "notes", _("Notes")
+        EMAIL_ADDED = "email_added", _("Address added")
+        EMAIL_REMOVED = "email_removed", _("Address removed")
+        PRIMARY_EMAIL = "primary_email", _("Primary address")
+        MERGED = "merged", _("Merged")
+        ACCOUNT = "account", _("Account")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="changes"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("changed by (name)"), max_length=150, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    field = models.CharField(_("field"), max_length=32, choices=Field.choices)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+
+    class Meta:
+        verbose_name = _("customer change")
+        verbose_name_plural = _("customer changes")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["customer", "-at", "-id"], name="accounts_custchange_recent")
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.field} {self.at:%Y-%m-%d %H:%M}"

@@ -531,6 +531,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 *
 SITE_URL = _production_value(
     "SITE_URL", env.str("SITE_URL", default=""), "http://127.0.0.1:8000"
 ).rstrip("/")
+# A link to the shop's page of an order, for the order numbers on a customer's page: "{order}"
+# stands for the order number (URL-quoted), e.g. https://shop.example/admin/orders/{order}.
+# Empty: order numbers are shown as plain text. Only http(s) addresses are accepted.
+ORDER_URL_TEMPLATE = env.str("ORDER_URL_TEMPLATE", default="").strip()
+if ORDER_URL_TEMPLATE and (
+    not ORDER_URL_TEMPLATE.lower().startswith(("http://", "https://"))
+    or "{order}" not in ORDER_URL_TEMPLATE
+):
+    raise ImproperlyConfigured(
+        "ORDER_URL_TEMPLATE must be an http:// or https:// address with {order} in it, "
+        "e.g. https://shop.example/admin/orders/{order}."
+    )
 # Ticket submissions and customer replies allowed per IP address on public pages.
 INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="20/h")
 RATELIMIT_IP_META_KEY = "accounts.client_info.client_ip_for_rate_limit"

@@ -137,6 +137,32 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:desk_customer": {"-": Rule(DEPARTMENT_A)},
     # Olive Owner has an account: who may see her page may send her a reset link.
     "tickets:desk_customer_password_reset": {"-": Rule(DEPARTMENT_A, method="POST")},
+    # Editing a customer: whoever may open the page (one of the customer's tickets is theirs to
+    # see); a merge also needs the other customer (here: the customer itself, refused with a
+    # message after the access check, so the page still answers).
+    "tickets:desk_customer_edit": {"-": Rule(DEPARTMENT_A)},
+    "tickets:desk_customer_email_add": {
+        "-": Rule(DEPARTMENT_A, method="POST", data={"email": "second@example.org"})
+    },
+    "tickets:desk_customer_email_remove": {
+        "-": Rule(DEPARTMENT_A, method="POST", data={"address": "1"})
+    },
+    "tickets:desk_customer_email_primary": {
+        "-": Rule(DEPARTMENT_A, method="POST", data={"address": "1"})
+    },
+    "tickets:desk_customer_merge": {"-": Rule(DEPARTMENT_A)},
+    "tickets:desk_customer_call": {
+        "-": Rule(
+            DEPARTMENT_A,
+            method="POST",
+            data={
+                "ticket": "general_number",
+                "direction": "outgoing",
+                "reached": "no",
+                "duration_minutes": "0",
+            },
+        )
+    },
     "tickets:desk_spam": {"-": Rule(STAFF)},
     "tickets:desk_handed_over": {"-": Rule(STAFF)},
     "tickets:desk_take_back": {"-": Rule(STAFF, method="POST", data={"ticket": "all"})},
@@ -302,6 +328,10 @@ class World:
     absence_id: int  # an absence of tech A ahead
     media: Path
     notification_id: int = 0  # tech A's notification of a customer message in their pool
+
+    @property
+    def general_number(self) -> int:
+        return self.tickets["general"].number
 
 
 def _jpeg() -> bytes:

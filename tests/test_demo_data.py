@@ -197,3 +197,20 @@ def test_demo_customer_with_an_account_can_be_sent_a_reset_link_and_sign_up_show
     client.logout()
     settings.CUSTOMER_SIGNUP = True  # `make run` exports CUSTOMER_SIGNUP=1
     assert 'data-testid="sign-up-link"' in client.get("/accounts/login/").content.decode()
+
+
+def test_demo_customer_has_history_order_numbers_and_a_duplicate_to_merge(client):
+    from accounts.customer_edits import merge_plan
+    from accounts.customers import customer_by_email
+
+    call_command("demo_data")
+    tom = User.objects.get(email="tech@example.com")
+    ivan = customer_by_email(email="ivan@example.org")
+    duplicate = customer_by_email(email="i.petrenko@kyivbakery.example")
+
+    assert {"phone", "notes", "email_added"} <= set(ivan.changes.values_list("field", flat=True))
+    assert duplicate != ivan and not merge_plan(kept=ivan, removed=duplicate).refusal
+    client.force_login(tom)
+    html = client.get(f"/desk/customers/{ivan.pk}/").content.decode()
+    assert "KB-2207" in html and 'data-testid="history-row"' in html
+    assert client.get(f"/desk/customers/{duplicate.pk}/").status_code == 200

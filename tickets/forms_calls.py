@@ -56,3 +56,26 @@ class CallForm(StyledFormMixin, forms.Form):
             agreed=data["agreed"],
             callback_at=data["callback_at"],
         )
+
+
+class CustomerCallForm(CallForm):
+    """The same form on the customer's page, with the open ticket the call belongs to: only
+    tickets the tech may open are offered."""
+
+    field_order = ["ticket", "direction", "reached", "duration_minutes", "agreed", "callback_at"]
+
+    ticket = forms.TypedChoiceField(
+        label=_("Ticket"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose the ticket the call is about."),
+            "invalid_choice": _("Choose one of the customer's open tickets."),
+        },
+    )
+
+    def __init__(self, *args, tickets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ticket"].choices = [
+            (ticket.number, f"#{ticket.number} — {ticket.subject}") for ticket in tickets
+        ]
+        self.order_fields(self.field_order)

@@ -8,6 +8,7 @@ from tickets.views import (
     customer,
     customer_reset,
     desk,
+    desk_customers,
     desk_mail,
     notifications,
     questionnaire,
@@ -82,7 +83,41 @@ urlpatterns = [
     path("desk/", desk.desk, name="desk"),
     path("desk/next/", desk.ticket_next, name="desk_next"),
     path("desk/new/", desk.ticket_new, name="desk_ticket_new"),
-    path("desk/customers/<int:customer_id>/", desk.customer_detail, name="desk_customer"),
+    path(
+        "desk/customers/<int:customer_id>/",
+        desk_customers.customer_detail,
+        name="desk_customer",
+    ),
+    path(
+        "desk/customers/<int:customer_id>/edit/",
+        desk_customers.customer_edit,
+        name="desk_customer_edit",
+    ),
+    path(
+        "desk/customers/<int:customer_id>/addresses/add/",
+        desk_customers.customer_email_add,
+        name="desk_customer_email_add",
+    ),
+    path(
+        "desk/customers/<int:customer_id>/addresses/remove/",
+        desk_customers.customer_email_remove,
+        name="desk_customer_email_remove",
+    ),
+    path(
+        "desk/customers/<int:customer_id>/addresses/primary/",
+        desk_customers.customer_email_primary,
+        name="desk_customer_email_primary",
+    ),
+    path(
+        "desk/customers/<int:customer_id>/merge/",
+        desk_customers.customer_merge,
+        name="desk_customer_merge",
+    ),
+    path(
+        "desk/customers/<int:customer_id>/call/",
+        desk_customers.customer_call_log,
+        name="desk_customer_call",
+    ),
     path(
         "desk/customers/<int:customer_id>/password-reset/",
         customer_reset.customer_password_reset,

@@ -5,7 +5,9 @@ import pytest
 from django.http import Http404
 from django.urls import reverse
 
-from accounts.models import CustomerEmail
+from accounts.customer_edits import change_record
+from accounts.customer_history import HISTORY_SHOWN
+from accounts.models import Customer, CustomerEmail
 from tests.factories import (
     CustomerFactory,
     DepartmentFactory,
@@ -153,15 +155,21 @@ def test_customer_page_queries_do_not_grow_with_tickets_or_addresses(
     client.force_login(tech)
     client.get(customer_url(customer_id))
     # session, user, the customer if visible, their addresses, the visible tickets, the count
-    # of the others, which of the owners are absent, the notification bell's unread count
-    with django_assert_num_queries(8) as few:
+    # of the others, the history, which of the owners are absent, the notification bell's
+    # unread count
+    with django_assert_num_queries(9) as few:
         client.get(customer_url(customer_id))
     for index in range(6):
         submit(subject=f"Another {index}")
         CustomerEmail.objects.create(customer_id=customer_id, email=f"alias{index}@example.org")
     workflow.ticket_claim_on_open(ticket=submit(subject="Mine"), tech=tech)
+    customer = Customer.objects.get(pk=customer_id)
+    for index in range(HISTORY_SHOWN + 5):
+        change_record(customer=customer, actor=tech, field="phone", new=f"+1 555 {index:04}")
 
     with django_assert_num_queries(len(few.captured_queries)):
         html = client.get(customer_url(customer_id)).content.decode()
     assert html.count("?peek=1") == 8
     assert "alias5@example.org" in html
+    assert html.count('data-testid="history-row"') == HISTORY_SHOWN
+    assert "5 older changes are not shown." in html

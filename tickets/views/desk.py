@@ -1,8 +1,9 @@
-"""The desk: queues, get next, entering tickets for customers, splitting a message, the
-customer's page, and inserting a canned response without JavaScript."""
+"""The desk: queues, get next, entering tickets for customers, splitting a message, and
+inserting a canned response without JavaScript."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -97,25 +98,9 @@ def ticket_next(request):
 
 
 @staff_required
-def customer_detail(request, customer_id):
-    customer = access.customer_for_staff(user=request.user, customer_id=customer_id)
-    tickets, hidden = selectors.customer_tickets_for_staff(customer=customer, user=request.user)
-    people = {customer.account_manager_id, *(t.assignee_id for t in tickets)}
-    return render(
-        request,
-        "tickets/desk_customer.html",
-        {
-            "customer": customer,
-            "tickets": tickets,
-            "hidden_count": hidden,
-            "absent": absent_now(people),
-        },
-    )
-
-
-@staff_required
 @require_http_methods(["GET", "POST"])
 def ticket_new(request):
+    for_customer = None
     if request.method == "POST":
         form = StaffTicketForm(request.POST, request.FILES, staff=request.user)
         if form.is_valid():
@@ -154,7 +139,32 @@ def ticket_new(request):
         departments = departments_of(request.user)
         if departments.count() == 1:
             form.initial["department"] = departments.get()
-    return render(request, "tickets/desk_ticket_new.html", {"form": form})
+        for_customer = _customer_to_prefill(request)
+        if for_customer is not None:
+            form.initial.update(
+                email=for_customer.primary_email,
+                name=for_customer.name,
+                phone=for_customer.phone,
+            )
+    return render(
+        request, "tickets/desk_ticket_new.html", {"form": form, "for_customer": for_customer}
+    )
+
+
+def _customer_to_prefill(request):
+    """ "New ticket for this customer" (their page's link, ?customer=<id>): the customer, when
+    the tech may open their page; anything else is ignored and the form starts empty."""
+    customer_id = queues.id_from_query(request.GET.get("customer", ""))
+    if customer_id is None:
+        return None
+    try:
+        customer = access.customer_for_staff(user=request.user, customer_id=customer_id)
+    except Http404:
+        return None
+    addresses = list(customer.emails.all())
+    primary = next((a for a in addresses if a.is_primary), addresses[0] if addresses else None)
+    customer.primary_email = primary.email if primary else ""
+    return customer
 
 
 @staff_required

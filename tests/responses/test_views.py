@@ -9,6 +9,8 @@ from django.utils.html import escape
 
 from responses.models import CannedResponse
 from tests.factories import DepartmentFactory, MembershipFactory, TechFactory
+from tests.tickets.questions import question
+from tickets.questionnaires import field_name
 
 pytestmark = pytest.mark.django_db
 
@@ -458,3 +460,23 @@ def test_search_without_javascript_needs_a_post(client, tech, ticket):
     client.force_login(tech)
 
     assert client.get(search_url(ticket)).status_code == 405
+
+
+def test_search_without_javascript_keeps_the_questionnaire_answers_typed(
+    client, tech, ticket, canned, department
+):
+    """A refused first reply shows the questionnaire inside the reply form; searching the
+    picker from there gives back the answers typed so far with the draft."""
+    asked = question("Printer model", departments=[department], ask_on_first_response=True)
+    canned(title="Greeting")
+    client.force_login(tech)
+
+    response = client.post(
+        search_url(ticket),
+        {"body": "Draft", "questionnaire": "1", field_name(asked): "LaserJet 400", "q": "gre"},
+    )
+
+    page = response.content.decode()
+    assert ">Draft</textarea>" in page
+    assert 'data-testid="reply-questionnaire"' in page
+    assert "LaserJet 400" in page

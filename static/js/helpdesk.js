@@ -102,7 +102,8 @@ document.addEventListener("htmx:configRequest", (event) => {
     event.detail.parameters.caret = String(box.selectionEnd);
   }
 });
-document.addEventListener("htmx:afterSettle", () => {
+// (On swap, not settle: a key pressed in between would otherwise still reach the button.)
+document.addEventListener("htmx:afterSwap", () => {
   const box = document.querySelector("#id_body[data-caret]");
   if (!box) return;
   const caret = Number(box.getAttribute("data-caret"));

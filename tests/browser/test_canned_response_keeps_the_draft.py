@@ -88,7 +88,9 @@ def test_with_javascript_search_and_insert_at_the_cursor_keep_the_draft(
         "Hello Vera,\nI looked at the printer logs.\n\nPlease update the firmware.\n\nBest wishes"
     )
     assert page.url == ticket_url and loads == []
-    # The cursor stands right after the inserted text, so typing goes on from there.
+    # The reply box has the keyboard back, the cursor right after the inserted text, so typing
+    # goes on from there.
+    expect(page.locator("#id_body")).to_be_focused()
     page.keyboard.type(" Thanks.")
     expect(page.locator("#id_body")).to_have_value(
         "Hello Vera,\nI looked at the printer logs.\n\nPlease update the firmware. Thanks."

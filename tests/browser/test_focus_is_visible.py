@@ -25,6 +25,8 @@ def tab_to(page, selector, presses=80):
         page.keyboard.press("Tab")
         focused = page.locator(":focus")
         if focused.count() and focused.evaluate(f"el => el.matches({selector!r})"):
+            # Bootstrap eases box-shadow in over .15 s: read the ring once it has settled.
+            page.wait_for_timeout(500)
             return focused.evaluate(RING)
     raise AssertionError(f"Tab never reached {selector}")
 

@@ -1,4 +1,4 @@
-"""The canned-response picker beside the reply box, and inserting a response into a reply."""
+"""The canned-response picker inside the reply box, and inserting a response into a reply."""
 
 from django.core.exceptions import BadRequest
 from django.http import HttpResponseRedirect

@@ -4,6 +4,8 @@ may use them."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -480,3 +482,21 @@ def test_search_without_javascript_keeps_the_questionnaire_answers_typed(
     assert ">Draft</textarea>" in page
     assert 'data-testid="reply-questionnaire"' in page
     assert "LaserJet 400" in page
+
+
+def test_search_without_javascript_queries_do_not_grow_with_responses(
+    client, tech, ticket, canned, department, django_assert_num_queries
+):
+    canned(title="Support first", department=department)
+    client.force_login(tech)
+    data = {"body": "Draft", "q": "support"}
+    client.post(search_url(ticket), data)
+    with CaptureQueriesContext(connection) as few:
+        client.post(search_url(ticket), data)
+    for index in range(8):
+        canned(title=f"Support {index}", department=department)
+        canned(title=f"Global support {index}")
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.post(search_url(ticket), data)
+    assert response.content.decode().count("data-canned-insert") == 17

@@ -8,6 +8,8 @@ from responses.models import CannedResponse
 
 # A search longer than any sensible title is typing, not searching.
 QUERY_MAX_LENGTH = 100
+# The picker is a short list to click from; searching finds the rest.
+PICKER_LIMIT = 20
 
 
 def canned_responses_available(*, user: User) -> QuerySet[CannedResponse]:
@@ -27,9 +29,21 @@ def canned_responses_available(*, user: User) -> QuerySet[CannedResponse]:
 def canned_responses_for(
     *, user: User, department: Department | None = None, query: str = ""
 ) -> QuerySet[CannedResponse]:
-    """The picker's list: available responses matching `query` in title or text, the given
-    department's own first (it is the ticket's), then by title."""
-    responses = canned_responses_available(user=user).select_related("department")
+    """The picker's list: responses matching `query` in title or text, by title.
+
+    For a ticket (`department` is the ticket's): the global responses and that department's
+    own, listed first, and nothing of other departments, whichever departments the tech belongs
+    to (the caller has checked that they may work the ticket). Without a department: everything
+    available to the person."""
+    if department is None:
+        responses = canned_responses_available(user=user)
+    elif user.is_active and (user.is_superuser or user.is_tech):
+        responses = CannedResponse.objects.filter(is_active=True).filter(
+            Q(department__isnull=True) | Q(department=department, department__is_active=True)
+        )
+    else:
+        responses = CannedResponse.objects.none()
+    responses = responses.select_related("department")
     query = query.strip()[:QUERY_MAX_LENGTH]
     if query:
         responses = responses.filter(Q(title__icontains=query) | Q(body__icontains=query))

@@ -1,4 +1,4 @@
-"""The canned-response picker beside the reply box, and inserting a response into a reply."""
+"""The canned-response picker inside the reply box, and inserting a response into a reply."""
 
 from django.core.exceptions import BadRequest
 from django.http import HttpResponseRedirect
@@ -8,13 +8,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import staff_required
-from responses.forms import PickerSearchForm
-from responses.selectors import canned_responses_for
-from responses.services import canned_response_use, reply_with_response
+from responses.forms import PickerSearchForm, posted_caret
+from responses.selectors import PICKER_LIMIT, canned_responses_for
+from responses.services import canned_response_use, reply_with_response_at
 from tickets.access import ticket_for_staff
-
-# The picker is a short list to click from; searching finds the rest.
-PICKER_LIMIT = 20
 
 
 @staff_required
@@ -30,14 +27,17 @@ def picker(request, number):
     context = {"ticket": ticket, "responses": responses[:PICKER_LIMIT], "query": query}
     template = "responses/picker.html"
     if request.htmx:
+        # The list inside the ticket page's reply box: its buttons belong to the reply form.
         template += "#response-list"
+        context["in_reply_box"] = True
     return render(request, template, context)
 
 
 @staff_required
 @require_POST
 def use(request, number, response_id):
-    """With htmx: the reply box with the response inserted. Without JavaScript the picker posts
+    """With htmx: the reply box with the response inserted at the cursor (`caret`, sent by the
+    page's script) or appended. Without JavaScript the picker posts
     the reply form to the ticket page's own insert view (tickets:desk_reply_insert); a plain
     post that still arrives here is passed on there with its body (307 keeps method and body),
     so the draft never travels in a URL."""
@@ -47,5 +47,8 @@ def use(request, number, response_id):
             reverse("tickets:desk_reply_insert", args=[ticket.number, response_id]), status=307
         )
     text = canned_response_use(response_id=response_id, ticket=ticket, tech=request.user)
-    body = reply_with_response(request.POST.get("body", ""), text)
-    return render(request, "responses/reply_body.html", {"body": body, "focus": True})
+    reply = reply_with_response_at(
+        request.POST.get("body", ""), text, caret=posted_caret(request.POST)
+    )
+    context = {"body": reply.body, "caret": reply.caret, "focus": True}
+    return render(request, "responses/reply_body.html", context)

@@ -180,6 +180,9 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:desk_reply_insert": per_ticket(
         general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"body": "A draft"}
     ),
+    "tickets:desk_reply_responses": per_ticket(
+        general=DEPARTMENT_A, pool=POOL_A, method="POST", data={"body": "A draft", "q": "x"}
+    ),
     "tickets:desk_transfer": per_ticket(general=DEPARTMENT_A, pool=POOL_A, method="POST"),
     "tickets:desk_call_log": per_ticket(
         general=DEPARTMENT_A,

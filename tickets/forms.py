@@ -71,10 +71,35 @@ class WebTicketForm(StyledFormMixin, forms.Form):
             del self.fields["order_number"]
         if not web_form.show_answer_preference:
             del self.fields["answer_preference"]
-        if user is not None and user.is_authenticated:
+        signed_in = user is not None and user.is_authenticated
+        if signed_in:
             for name, value in (("name", user.full_name), ("email", user.email)):
                 self.fields[name].initial = value
                 self.fields[name].disabled = True
+        self.emergency_offered = web_form.offers_emergency(signed_in=signed_in)
+        if not self.emergency_offered:
+            # Only the list shown loses it: the field still knows the value, so that a post
+            # made up by hand gets clean_priority's message rather than "not a valid choice".
+            self.fields["priority"].widget.choices = [
+                choice for choice in Priority.choices if choice[0] != Priority.EMERGENCY
+            ]
+            self.fields["priority"].help_text = _(
+                "Signed-in customers can also mark a request as an emergency."
+            )
+
+    def clean_priority(self):
+        """Emergency is refused, not quietly lowered, when the form does not offer it: the
+        visitor sees why and picks again, with everything else they typed kept."""
+        priority = self.cleaned_data["priority"]
+        if priority == Priority.EMERGENCY and not self.emergency_offered:
+            raise forms.ValidationError(
+                _(
+                    "“Emergency” can only be chosen by signed-in customers on this form. "
+                    "Choose “High”, or sign in first."
+                ),
+                code="emergency_not_offered",
+            )
+        return priority
 
     def clean_subject(self):
         return self.cleaned_data["subject"].strip()

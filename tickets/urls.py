@@ -145,6 +145,11 @@ urlpatterns = [
         desk.ticket_reply_insert,
         name="desk_reply_insert",
     ),
+    path(
+        "desk/t/<int:number>/reply/responses/",
+        desk.ticket_reply_responses,
+        name="desk_reply_responses",
+    ),
     path("desk/t/<int:number>/transfer/", ticket.ticket_transfer, name="desk_transfer"),
     path("desk/t/<int:number>/call/", calls.ticket_call_log, name="desk_call_log"),
     path(

@@ -266,6 +266,14 @@ class WebForm(models.Model):
     show_answer_preference = models.BooleanField(
         _("ask how the customer wants the answer"), default=False
     )
+    allow_emergency = models.BooleanField(
+        _("anonymous visitors may pick “Emergency”"),
+        default=False,
+        help_text=_(
+            "Signed-in customers may always pick it. Off: a visitor who is not signed in can "
+            "choose up to “High”."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -285,6 +293,11 @@ class WebForm(models.Model):
     @property
     def requires_sign_in(self) -> bool:
         return self.audience != self.Audience.PUBLIC
+
+    def offers_emergency(self, *, signed_in: bool) -> bool:
+        """Whether "Emergency" is a priority the person filling the form may pick: always for
+        a signed-in customer, for an anonymous visitor only when the form allows it."""
+        return signed_in or self.allow_emergency
 
 
 class Mailbox(models.Model):

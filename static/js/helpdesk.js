@@ -76,3 +76,38 @@ document.addEventListener("DOMContentLoaded", () => {
     if (frame.contentDocument && frame.contentDocument.readyState === "complete") fitMailFrame(frame);
   });
 });
+
+// The canned-response picker inside the reply box (responses/reply_picker.html). Enter in its
+// search field searches (htmx swaps only the list) instead of submitting the reply form; without
+// htmx loaded it is left alone, and the form's first button, the picker's Search, takes it.
+document.addEventListener("keydown", (event) => {
+  const field = event.target;
+  if (event.key !== "Enter" || event.isComposing || !window.htmx) return;
+  if (!(field instanceof HTMLInputElement) || !field.matches("[data-picker-search]")) return;
+  event.preventDefault();
+  window.htmx.trigger(field, "picker-search");
+});
+
+// A response goes in where the cursor stood in the reply box, once the tech has been in it;
+// before that it is appended. The box swapped back carries where the cursor goes next.
+document.addEventListener("focusin", (event) => {
+  if (event.target instanceof HTMLTextAreaElement && event.target.id === "id_body") {
+    event.target.setAttribute("data-caret-known", "");
+  }
+});
+document.addEventListener("htmx:configRequest", (event) => {
+  if (!(event.detail.elt instanceof Element) || !event.detail.elt.matches("[data-canned-insert]")) return;
+  const box = document.getElementById("id_body");
+  if (box && box.hasAttribute("data-caret-known")) {
+    event.detail.parameters.caret = String(box.selectionEnd);
+  }
+});
+// (On swap, not settle: a key pressed in between would otherwise still reach the button.)
+document.addEventListener("htmx:afterSwap", () => {
+  const box = document.querySelector("#id_body[data-caret]");
+  if (!box) return;
+  const caret = Number(box.getAttribute("data-caret"));
+  box.removeAttribute("data-caret");
+  box.focus();
+  box.setSelectionRange(caret, caret);
+});

@@ -35,6 +35,7 @@ def test_tech_claims_answers_with_canned_response_sets_pending_and_gets_it_back(
     ticket = Ticket.objects.get(subject=SUBJECT)
     assert ticket.assignee.email == "tech2@example.com"
 
+    page.get_by_text("Canned responses", exact=True).click()
     page.get_by_label("Search canned responses").fill("refund")
     # The list narrows to what matches as the tech types.
     page.get_by_role("button", name="Greeting").wait_for(state="detached")

@@ -81,8 +81,58 @@ def test_the_tickets_department_comes_first_then_titles(canned, tech, department
         "Y support",
         "Z support",
         "A global",
-        "B billing",
     ]
+
+
+def test_a_ticket_offers_its_departments_and_global_responses_only(
+    canned, tech, department, billing
+):
+    """Issue 14: the tech belongs to Billing too, but a Technical support ticket offers only
+    Technical support's responses and the global ones."""
+    MembershipFactory(user=tech, department=billing)
+    canned(title="Global greeting")
+    canned(title="Support reboot", department=department)
+    canned(title="Billing refund", department=billing)
+    canned(title="Retired support", department=department, is_active=False)
+
+    assert titles(canned_responses_for(user=tech, department=department)) == [
+        "Support reboot",
+        "Global greeting",
+    ]
+    assert titles(canned_responses_for(user=tech, department=billing)) == [
+        "Billing refund",
+        "Global greeting",
+    ]
+
+
+def test_a_ticket_of_a_department_the_tech_is_not_in_still_offers_its_responses(
+    canned, department, billing
+):
+    """A tech who may work the ticket (handed over across departments) gets its department's
+    responses; the caller has checked that they may see the ticket."""
+    outsider = TechFactory(full_name="Bea Billing")
+    MembershipFactory(user=outsider, department=billing)
+    canned(title="Support reboot", department=department)
+    canned(title="Billing refund", department=billing)
+
+    assert titles(canned_responses_for(user=outsider, department=department)) == ["Support reboot"]
+
+
+def test_customers_get_no_responses_for_a_ticket(canned, customer_user, department):
+    canned(title="Global greeting")
+    canned(title="Support reboot", department=department)
+
+    assert titles(canned_responses_for(user=customer_user, department=department)) == []
+
+
+def test_another_departments_response_cannot_be_used_on_a_ticket(canned, ticket, tech, billing):
+    MembershipFactory(user=tech, department=billing)
+    response = canned(title="Billing refund", department=billing)
+
+    with pytest.raises(Http404):
+        canned_response_use(response_id=response.pk, ticket=ticket, tech=tech)
+    response.refresh_from_db()
+    assert response.usage_count == 0
 
 
 def test_search_matches_title_or_text_ignoring_case(canned, tech):
@@ -134,12 +184,17 @@ def test_using_an_inactive_or_missing_response_is_not_found(canned, ticket, tech
         canned_response_use(response_id=retired.pk + 1000, ticket=ticket, tech=tech)
 
 
-def test_admin_may_use_any_departments_response(canned, ticket, admin_user, billing):
-    response = canned(body="{{ tech_first_name }} here", department=billing)
+def test_admin_may_use_the_tickets_departments_response_but_not_anothers(
+    canned, ticket, admin_user, department, billing
+):
+    own = canned(body="{{ tech_first_name }} here", department=department)
+    other = canned(body="Billing", department=billing)
 
-    text = canned_response_use(response_id=response.pk, ticket=ticket, tech=admin_user)
+    text = canned_response_use(response_id=own.pk, ticket=ticket, tech=admin_user)
 
     assert text == "Ada here"
+    with pytest.raises(Http404):
+        canned_response_use(response_id=other.pk, ticket=ticket, tech=admin_user)
 
 
 @pytest.mark.django_db(transaction=True)

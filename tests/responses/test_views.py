@@ -4,13 +4,15 @@ may use them."""
 import re
 
 import pytest
-from django.template.loader import render_to_string
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
 from responses.models import CannedResponse
-from responses.selectors import canned_responses_for
 from tests.factories import DepartmentFactory, MembershipFactory, TechFactory
+from tests.tickets.questions import question
+from tickets.questionnaires import field_name
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +57,9 @@ def test_picker_page_lists_responses_with_their_department_or_global(
     assert "Global" in page
     # The department's own response is listed before the global one.
     assert page.index("Reboot steps") < page.index("Greeting")
-    assert page.count('hx-post="/desk/responses/use/') == 2
-    # This page is the no-JavaScript route: htmx is switched off on it.
+    # A page of its own has no reply form: a small form posts each response.
+    assert page.count(f'<form method="post" action="/desk/t/{ticket.number}/reply/insert/') == 2
+    assert 'hx-post="' not in page
     assert "hx-disable" in page
 
 
@@ -121,8 +124,9 @@ def test_use_with_htmx_returns_the_textarea_with_previous_text_and_the_response(
     page = response.content.decode().strip()
     assert response.status_code == 200
     assert page.startswith('<textarea id="id_body" name="body" class="form-control" rows="8"')
+    inserted = f"I checked <your> logs.\n\nHello Vera, see [#{ticket.number}]."
     assert page.endswith(
-        " autofocus>\n"
+        f' autofocus data-caret="{len(inserted)}">\n'
         f"I checked &lt;your&gt; logs.\n\nHello Vera, see [#{ticket.number}].</textarea>"
     )
     response_row.refresh_from_db()
@@ -205,9 +209,23 @@ def test_ticket_page_buttons_submit_the_reply_form_without_javascript(client, te
 
     page = client.get(reverse("tickets:desk_ticket", args=[ticket.number])).content.decode()
 
-    assert 'id="reply-form"' in page
-    assert f'form="reply-form" formaction="{insert_url(ticket, response_row)}"' in page
-    assert f'hx-post="{use_url(ticket, response_row)}"' in page
+    # The picker sits inside the reply form: its search field, its Search button (the form's
+    # first, so Enter in the field searches) and each response are the reply form's own.
+    reply_form = page[
+        page.index('id="reply-form"') : page.index("</form>", page.index('id="reply-form"'))
+    ]
+    assert 'name="q"' in reply_form
+    search_button = f'formaction="/desk/t/{ticket.number}/reply/responses/"'
+    assert reply_form.index(search_button) < reply_form.index('name="then"')
+    assert reply_form.index('type="submit"') == reply_form.index(search_button) - len(
+        'type="submit" '
+    )
+    assert f'formaction="{insert_url(ticket, response_row)}"' in reply_form
+    assert f'hx-post="{use_url(ticket, response_row)}"' in reply_form
+    assert "<form" not in reply_form  # no form nested in the reply form
+    # The picker is closed until the tech searches or inserts.
+    assert 'data-testid="response-picker">' in reply_form
+    assert "open data-testid" not in reply_form
 
 
 def test_inserting_without_javascript_needs_a_post(client, tech, ticket, canned):
@@ -327,25 +345,158 @@ def test_picker_queries_do_not_grow_with_responses(
 
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(picker_url(ticket), headers=headers)
-    assert response.content.decode().count('hx-post="/desk/responses/use/') == 19
+    marker = "data-canned-insert" if headers else f'action="/desk/t/{ticket.number}/reply/insert/'
+    # The ticket's department's and the global ones; Billing's are not offered on this ticket.
+    assert response.content.decode().count(marker) == 13
 
 
-def test_ticket_page_partial_renders_the_search_box_and_list(rf, tech, ticket, canned):
+def test_ticket_page_picker_has_the_search_box_and_the_tickets_responses(
+    client, tech, ticket, canned, department, billing
+):
+    MembershipFactory(user=tech, department=billing)
     canned(title="Greeting", body="Hello {{ customer_first_name }}")
-    request = rf.get("/desk/")
-    request.user = tech
+    canned(title="Reboot steps", department=department)
+    canned(title="Billing refund", department=billing)
+    client.force_login(tech)
 
-    html = render_to_string(
-        "responses/picker.html#picker",
-        {"ticket": ticket, "responses": canned_responses_for(user=tech)[:20]},
-        request=request,
+    html = client.get(reverse("tickets:desk_ticket", args=[ticket.number])).content.decode()
+
+    assert '<label class="form-label" for="response-search">' in html
+    assert 'hx-trigger="input changed delay:250ms, search, picker-search"' in html
+    assert 'hx-target="#response-list"' in html
+    assert "data-picker-search" in html
+    assert "Greeting" in html
+    assert "Reboot steps" in html
+    # Offered on this ticket: its department's and the global ones, not Billing's.
+    assert "Billing refund" not in html
+
+
+def test_use_with_htmx_inserts_at_the_cursor(client, tech, ticket, canned):
+    response_row = canned(body="Thanks, {{ customer_first_name }}.")
+    client.force_login(tech)
+    # The browser posts CRLF line breaks and counts the cursor over plain newlines, in UTF-16
+    # code units (the emoji is two).
+    draft = "Hello 👋\r\nBefore.\r\nAfter."
+    caret = len("Hello 👋\nBefore.\n") + 1
+
+    response = client.post(
+        use_url(ticket, response_row), {"body": draft, "caret": str(caret)}, headers=HTMX
     )
 
-    assert "<html" not in html
-    assert "hx-disable" not in html
-    assert '<label class="form-label" for="response-search">' in html
-    assert 'hx-trigger="input changed delay:250ms, search"' in html
-    assert 'hx-target="#response-list"' in html
-    assert '<div id="response-list" aria-live="polite">' in html
-    assert "Greeting" in html
-    assert "csrfmiddlewaretoken" in html
+    page = response.content.decode()
+    assert ">\nHello 👋\nBefore.\n\nThanks, Vera.\n\nAfter.</textarea>" in page
+    assert f'data-caret="{caret + 1 + len("Thanks, Vera.")}"' in page
+
+
+@pytest.mark.parametrize("caret", ["", "-1", "x", "99999999", "999"])
+def test_use_with_an_unknown_or_odd_cursor_appends(client, tech, ticket, canned, caret):
+    response_row = canned(body="Thanks.")
+    client.force_login(tech)
+
+    response = client.post(
+        use_url(ticket, response_row), {"body": "Draft.", "caret": caret}, headers=HTMX
+    )
+
+    assert ">\nDraft.\n\nThanks.</textarea>" in response.content.decode()
+
+
+def search_url(ticket):
+    return reverse("tickets:desk_reply_responses", args=[ticket.number])
+
+
+def test_search_without_javascript_gives_the_page_back_with_the_draft(client, tech, ticket, canned):
+    canned(title="Password reset", body="Use the link.")
+    canned(title="Greeting", body="Hello.")
+    draft = "".join(f"Line {index:05} of a long investigation.\r\n" for index in range(1150))
+    client.force_login(tech)
+
+    response = client.post(
+        search_url(ticket), {"body": draft, "internal": "on", "q": "password"}, follow=True
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response.redirect_chain == []
+    assert f"{escape(draft.replace(chr(13), ''))}</textarea>" in page
+    assert 'id="id_internal" checked' in page
+    assert "Password reset" in page
+    assert "Greeting" not in page
+    assert 'value="password"' in page
+    assert 'open data-testid="response-picker"' in page
+    assert not response.request.get("QUERY_STRING")
+    assert ticket.messages.count() == 1  # nothing was sent
+
+
+def test_search_without_javascript_with_nothing_found_keeps_the_draft(client, tech, ticket, canned):
+    canned(title="Greeting")
+    client.force_login(tech)
+
+    response = client.post(search_url(ticket), {"body": "My draft", "q": "\x00zzz"})
+
+    page = response.content.decode()
+    assert ">My draft</textarea>" in page
+    assert "Greeting" in page  # a search no response can match is not applied
+
+
+def test_insert_without_javascript_keeps_the_search(client, tech, ticket, canned):
+    greeting = canned(title="Greeting", body="Hello.")
+    canned(title="Password reset", body="Use the link.")
+    client.force_login(tech)
+
+    response = client.post(insert_url(ticket, greeting), {"body": "Draft", "q": "greet"})
+
+    page = response.content.decode()
+    assert ">Draft\n\nHello.</textarea>" in page
+    assert "Password reset" not in page
+
+
+def test_search_without_javascript_on_a_ticket_the_tech_may_not_see_is_not_found(client, ticket):
+    outsider = TechFactory(full_name="Otto Outsider")
+    MembershipFactory(user=outsider, department=DepartmentFactory())
+    client.force_login(outsider)
+
+    assert client.post(search_url(ticket), {"body": "x", "q": "y"}).status_code == 404
+
+
+def test_search_without_javascript_needs_a_post(client, tech, ticket):
+    client.force_login(tech)
+
+    assert client.get(search_url(ticket)).status_code == 405
+
+
+def test_search_without_javascript_keeps_the_questionnaire_answers_typed(
+    client, tech, ticket, canned, department
+):
+    """A refused first reply shows the questionnaire inside the reply form; searching the
+    picker from there gives back the answers typed so far with the draft."""
+    asked = question("Printer model", departments=[department], ask_on_first_response=True)
+    canned(title="Greeting")
+    client.force_login(tech)
+
+    response = client.post(
+        search_url(ticket),
+        {"body": "Draft", "questionnaire": "1", field_name(asked): "LaserJet 400", "q": "gre"},
+    )
+
+    page = response.content.decode()
+    assert ">Draft</textarea>" in page
+    assert 'data-testid="reply-questionnaire"' in page
+    assert "LaserJet 400" in page
+
+
+def test_search_without_javascript_queries_do_not_grow_with_responses(
+    client, tech, ticket, canned, department, django_assert_num_queries
+):
+    canned(title="Support first", department=department)
+    client.force_login(tech)
+    data = {"body": "Draft", "q": "support"}
+    client.post(search_url(ticket), data)
+    with CaptureQueriesContext(connection) as few:
+        client.post(search_url(ticket), data)
+    for index in range(8):
+        canned(title=f"Support {index}", department=department)
+        canned(title=f"Global support {index}")
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.post(search_url(ticket), data)
+    assert response.content.decode().count("data-canned-insert") == 17

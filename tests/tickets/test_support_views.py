@@ -402,3 +402,66 @@ def test_secret_link_page_queries_do_not_grow_with_the_thread(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(token_url(ticket))
+
+
+# Issue 14: anonymous visitors pick "Emergency" only where the form allows it.
+
+
+def priority_options(page):
+    select = page[
+        page.index('name="priority"') : page.index("</select>", page.index('name="priority"'))
+    ]
+    return select
+
+
+def test_anonymous_visitors_are_not_offered_emergency(client, public_form):
+    page = client.get(FORM_URL).content.decode()
+
+    options = priority_options(page)
+    assert ">High</option>" in options
+    assert "Emergency" not in options
+    assert "Signed-in customers can also mark a request as an emergency." in page
+
+
+def test_a_forged_emergency_from_an_anonymous_visitor_is_refused_with_a_message(client, category):
+    response = client.post(FORM_URL, form_data(category, priority="4"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "can only be chosen by signed-in customers on this form" in page
+    # What the visitor typed comes back with the message.
+    assert "It stopped after the update." in page
+    assert_nothing_written()
+
+
+def test_a_form_that_allows_emergency_offers_it_to_anonymous_visitors(
+    client, public_form, category
+):
+    public_form.allow_emergency = True
+    public_form.save()
+
+    assert ">Emergency</option>" in priority_options(client.get(FORM_URL).content.decode())
+    response = client.post(FORM_URL, form_data(category, priority="4"))
+
+    assert response.status_code == 302
+    assert Ticket.objects.get().priority == 4
+
+
+def test_signed_in_customers_may_pick_emergency_on_a_public_form(
+    client, public_form, category, customer_user
+):
+    client.force_login(customer_user)
+
+    assert ">Emergency</option>" in priority_options(client.get(FORM_URL).content.decode())
+    response = client.post(FORM_URL, form_data(category, priority="4"))
+
+    assert response.status_code == 302
+    assert Ticket.objects.get().priority == 4
+
+
+def test_a_priority_outside_the_list_is_still_refused(client, category):
+    response = client.post(FORM_URL, form_data(category, priority="9"))
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert_nothing_written()

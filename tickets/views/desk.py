@@ -1,5 +1,5 @@
 """The desk: queues, get next, entering tickets for customers, splitting a message, and
-inserting a canned response without JavaScript."""
+searching and inserting canned responses without JavaScript."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,11 +14,13 @@ from accounts.absences import absence_current, absent_now
 from accounts.access import staff_required
 from departments.models import Department
 from departments.selectors import departments_of
+from responses.forms import PickerSearchForm, posted_caret
 from responses.services import canned_response_use, reply_with_response
 from tickets import access, handover, queues, selectors, services, workflow
 from tickets.forms_desk import QueueFilterForm, ReplyForm, SplitTicketForm, StaffTicketForm
 from tickets.sla.marks import clock_marks_attach
-from tickets.views.ticket import ticket_page_context
+from tickets.views.questionnaire import posted_questionnaire
+from tickets.views.ticket import reply_moment, ticket_page_context
 
 HANDED_OVER_BOX_ROWS = 5
 
@@ -221,19 +223,50 @@ def ticket_reply_insert(request, number, response_id):
     written into every access log."""
     ticket = access.ticket_for_staff(user=request.user, number=number)
     text = canned_response_use(response_id=response_id, ticket=ticket, tech=request.user)
+    body = reply_with_response(request.POST.get("body", ""), text, caret=posted_caret(request.POST))
+    return _reply_box_again(request, ticket, body=body)
+
+
+@never_cache
+@staff_required
+@require_POST
+def ticket_reply_responses(request, number):
+    """Without JavaScript, the picker's Search button (and Enter in its field) submits the
+    reply form here: the ticket page comes back with the draft as it was and the picker's list
+    narrowed to the search. Nothing is sent."""
+    ticket = access.ticket_for_staff(user=request.user, number=number)
+    search = PickerSearchForm(request.POST)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    return _reply_box_again(request, ticket, body=request.POST.get("body", ""), query=query)
+
+
+def _reply_box_again(request, ticket, *, body, query=None):
+    """The ticket page with the reply box as the tech left it (text, note switch, questionnaire
+    answers) around `body`, and the picker open."""
     from_reply_form = "body" in request.POST  # else the picker's own page, with no draft
     internal = (
         bool(request.POST.get("internal"))
         if from_reply_form
         else request.user.reply_as_note_by_default
     )
-    form = ReplyForm(
-        initial={
-            "body": reply_with_response(request.POST.get("body", ""), text),
-            "internal": internal,
-        }
+    form = ReplyForm(initial={"body": body.replace("\r\n", "\n"), "internal": internal})
+    questionnaire, moment = None, ""
+    if from_reply_form:
+        moment = reply_moment(ticket, {"then": "", "internal": internal}) or ""
+        if moment:
+            questionnaire = posted_questionnaire(request, ticket=ticket, moment=moment)
+    if query is None:
+        query = request.POST.get("q", "")
+        query = query if PickerSearchForm({"q": query}).is_valid() else ""
+    context = ticket_page_context(
+        request,
+        ticket,
+        reply_form=form,
+        reply_questionnaire=questionnaire,
+        moment=moment,
+        picker_query=query,
+        picker_open=True,
     )
-    context = ticket_page_context(request, ticket, reply_form=form)
     return render(request, "tickets/desk_ticket.html", context)
 
 

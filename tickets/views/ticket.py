@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect, reselect, reswap, retar
 from accounts.absences import absent_now
 from accounts.access import staff_required
 from departments.models import Department
-from responses.selectors import canned_responses_for
+from responses.selectors import PICKER_LIMIT, canned_responses_for
 from tickets import (
     access,
     approvals,
@@ -70,6 +70,8 @@ def ticket_page_context(
     properties_form=None,
     reply_questionnaire=None,
     moment="",
+    picker_query="",
+    picker_open=False,
 ):
     user = request.user
     presence.presence_touch(ticket_id=ticket.pk, user=user)
@@ -110,7 +112,11 @@ def ticket_page_context(
         # Only mail of tickets staff entered waits for approval: other pages skip the query.
         "held_mails": outbox.mails_awaiting_approval(ticket=ticket) if ticket.created_by_id else [],
         "others": presence.presence_others(ticket_id=ticket.pk, user=user),
-        "responses": canned_responses_for(user=user, department=ticket.department)[:20],
+        "responses": canned_responses_for(
+            user=user, department=ticket.department, query=picker_query
+        )[:PICKER_LIMIT],
+        "query": picker_query,
+        "picker_open": picker_open or bool(picker_query),
         "page_url": _page(ticket.number),
         "poll_seconds": presence.POLL_SECONDS,
         "consult_departments": Department.objects.filter(is_active=True)
@@ -181,7 +187,7 @@ def ticket_reply(request, number):
     moment = None
     if form.is_valid():
         data = form.cleaned_data
-        moment = _reply_moment(ticket, data)
+        moment = reply_moment(ticket, data)
         questionnaire = posted_questionnaire(request, ticket=ticket, moment=moment)
     if form.is_valid() and (questionnaire is None or questionnaire.is_valid()):
         try:
@@ -230,7 +236,7 @@ def ticket_reply(request, number):
     return render(request, "tickets/desk_ticket.html", context, status=400)
 
 
-def _reply_moment(ticket, data) -> str | None:
+def reply_moment(ticket, data) -> str | None:
     """When the questionnaire's answers are due with this reply (as workflow decides)."""
     if data["then"] == "closed" and not ticket.is_closed:
         return questionnaires.CLOSE

@@ -125,6 +125,7 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:desk": {"-": Rule(STAFF)},
     "tickets:desk_next": {"-": Rule(STAFF, method="POST")},
     "tickets:desk_ticket_new": {"-": Rule(STAFF)},
+    "tickets:desk_customers": {"-": Rule(STAFF), "htmx": Rule(STAFF, headers=HTMX)},
     "tickets:desk_customer": {"-": Rule(DEPARTMENT_A)},
     "tickets:desk_spam": {"-": Rule(STAFF)},
     "tickets:desk_handed_over": {"-": Rule(STAFF)},

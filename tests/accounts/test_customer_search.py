@@ -354,3 +354,32 @@ def test_queries_do_not_grow_with_customers_or_tickets(
         assert _queries(customers_search, viewer=viewer, query="sam") == small[who][0] == 3
         assert _queries(customers_page, viewer=viewer) == small[who][1] == 3
     assert len(customers_search(viewer=tech, query="sam")) == 20
+
+
+# --- The SQLite quickstart's fallback ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("anders", "Anna Andersen"),
+        ("acme-widgets", "Anna Andersen"),  # a second address
+        ("30 123-45", "Anna Andersen"),  # a phone by its digits
+        ("gmbh", "Ben Brown"),
+        ("ord-77", "Ben Brown"),
+        ("morning", "Ben Brown"),
+        ("%", None),
+    ],
+)
+def test_the_fallback_without_postgresql_finds_each_field(
+    monkeypatch, tech, make_customer, seen, query, found
+):
+    """The same selector with PostgreSQL's indexes out of the picture (connection.vendor says
+    otherwise): icontains on each field, as the SQLite quickstart searches."""
+    seen(make_customer("Anna Andersen", "anna@example.org", "a@acme-widgets.example",
+                       phone="+49 (30) 123-4567"))  # fmt: skip
+    seen(make_customer("Ben Brown", "ben@example.org", company="Brown GmbH",
+                       notes="Calls in the morning"), order_number="ORD-7781")  # fmt: skip
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+
+    assert names(tech, query) == ([found] if found else [])

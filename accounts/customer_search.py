@@ -14,9 +14,9 @@ On PostgreSQL every field is matched as a fragment through a pg_trgm GIN index
 (accounts/migrations/0010_customer_search.py): names, companies and notes lower-cased and
 without accents (Cyrillic included: "ОЛЬГА" finds "Ольга", "Chloe" finds "Chloé"); addresses
 and order numbers lower-cased; phones by their digits ("+49 30-1234" finds "0049 (30) 1234…").
-The results come ranked: an exact address or phone number first, then by similarity, then by
-name. The SQLite quickstart matches with icontains (ASCII letters only case-insensitive, accents
-significant) and ranks exact addresses first, then by name.
+The results come ranked: an exact address or phone number first, then by the name's similarity
+to the query, then by name. The SQLite quickstart matches with icontains (ASCII letters only
+case-insensitive, accents significant) and ranks exact addresses first, then by name.
 
 Each page costs the same few queries however many customers and tickets there are: one for the
 customers, one for their ticket counts, one for their last contact."""
@@ -158,12 +158,10 @@ def _matches_postgresql(viewer: User, query: str) -> QuerySet[Customer]:
     orders_sql, orders_params = _order_number_matches(viewer, query).query.sql_with_params()
     sql += f" UNION {orders_sql}"
     params += list(orders_params)
+    # Ranking only, so the name is compared lower-cased but with its accents: unaccent on
+    # every match (thousands for a common name) would cost more than the search itself.
     similarity = RawSQL(
-        "GREATEST("
-        f"similarity({_FOLD.format('accounts_customer.name')}, {_FOLD.format('%s')}),"
-        f" similarity({_FOLD.format('accounts_customer.company')}, {_FOLD.format('%s')}))",
-        [query, query],
-        output_field=FloatField(),
+        "similarity(lower(accounts_customer.name), lower(%s))", [query], output_field=FloatField()
     )
     exact_phone = (
         RawSQL(
@@ -222,7 +220,15 @@ def customers_search(*, viewer: User, query: str, limit: int = SEARCH_LIMIT) -> 
         customers = _matches_postgresql(viewer, query)
     else:
         customers = _matches_sqlite(viewer, query)
-    exact_email = Exists(CustomerEmail.objects.filter(customer=OuterRef("pk"), email=query.lower()))
+    # Not correlated, so the address's unique index on lower(email) is read once.
+    exact_email = ExpressionWrapper(
+        Q(
+            pk__in=CustomerEmail.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower=query.lower())
+            .values("customer_id")
+        ),
+        output_field=BooleanField(),
+    )
     customers = (
         customers.annotate(exact_email=exact_email, primary_email=_primary_email())
         .order_by(

@@ -28,7 +28,6 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -40,7 +39,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Replace
@@ -89,12 +87,8 @@ def customers_visible_to_staff(viewer: User) -> QuerySet[Customer]:
         return customers
     if not (viewer.is_active and viewer.is_tech):
         return customers.none()
-    visible = Exists(tickets_visible_to_staff(viewer).filter(customer_id=OuterRef("pk")))
-    # Inside CASE, PostgreSQL checks each candidate customer through the tickets_customer
-    # index (a few tickets each) instead of turning EXISTS into a semi-join that reads every
-    # ticket the viewer may see: the cost follows the customers found, not the tickets.
-    may_see = Case(When(visible, then=Value(True)), default=Value(False))
-    return customers.alias(may_see=may_see).filter(may_see=True)
+    visible = tickets_visible_to_staff(viewer).filter(customer_id=OuterRef("pk"))
+    return customers.filter(Exists(visible))
 
 
 def clean_query(query: str) -> str:

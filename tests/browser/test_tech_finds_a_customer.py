@@ -1,6 +1,6 @@
 """A tech finds a customer from the desk: the "Customers" link, a phone number typed as the
 customer said it (the results follow as they type), then the customer's page; a Cyrillic name
-in capitals finds its customer too."""
+in capitals finds its customer too, and so do the demo's order number and note."""
 
 import pytest
 from django.core.management import call_command
@@ -44,3 +44,10 @@ def test_tech_finds_a_customer_by_phone_and_opens_their_page(live_server, page, 
     rows = page.get_by_test_id("customer-row")
     assert rows.count() == 1 and "Дмитрий Орлов" in rows.first.inner_text()
     screenshot("customers-found-cyrillic")
+
+    # The demo's order number and note (helpdesk/demo_customer_search.py) are found too.
+    page.goto(f"{live_server.url}/desk/customers/?q=nw-2043")
+    assert page.get_by_test_id("customer-row").all_inner_texts()[0].startswith("Carla Customer")
+    page.goto(f"{live_server.url}/desk/customers/?q=MORNING")
+    rows = page.get_by_test_id("customer-row")
+    assert rows.count() == 1 and "Ivan Petrenko" in rows.first.inner_text()

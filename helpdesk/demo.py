@@ -12,6 +12,7 @@ from helpdesk.demo_activity import demo_activity_load
 from helpdesk.demo_approvals import demo_approvals_load
 from helpdesk.demo_calendars import demo_calendars_load
 from helpdesk.demo_calls import demo_calls_load
+from helpdesk.demo_customer_search import demo_customer_search_load
 from helpdesk.demo_customers import demo_customers_load
 from helpdesk.demo_mail import demo_mail_load
 from helpdesk.demo_mail_html import demo_newsletter_mail
@@ -340,6 +341,7 @@ def demo_data_load() -> list[DemoLogin]:
     demo_notifications_load()
     demo_calls_load()  # on the outage case, after the notifications demo wrote there
     demo_customers_load()  # Ivan's history and order numbers, and a duplicate of him to merge
+    demo_customer_search_load()
     demo_calendars_load()
     demo_activity_load()  # the feed's watermark sits before its activity
     demo_sla_load()  # after the activity: its escalations and reminders are new to the feed

@@ -134,6 +134,7 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:desk": {"-": Rule(STAFF)},
     "tickets:desk_next": {"-": Rule(STAFF, method="POST")},
     "tickets:desk_ticket_new": {"-": Rule(STAFF)},
+    "tickets:desk_customers": {"-": Rule(STAFF), "htmx": Rule(STAFF, headers=HTMX)},
     "tickets:desk_customer": {"-": Rule(DEPARTMENT_A)},
     # Olive Owner has an account: who may see her page may send her a reset link.
     "tickets:desk_customer_password_reset": {"-": Rule(DEPARTMENT_A, method="POST")},

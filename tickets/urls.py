@@ -6,6 +6,7 @@ from tickets.views import (
     absence,
     calls,
     customer,
+    customer_list,
     customer_reset,
     desk,
     desk_customers,
@@ -83,6 +84,7 @@ urlpatterns = [
     path("desk/", desk.desk, name="desk"),
     path("desk/next/", desk.ticket_next, name="desk_next"),
     path("desk/new/", desk.ticket_new, name="desk_ticket_new"),
+    path("desk/customers/", customer_list.customer_list, name="desk_customers"),
     path(
         "desk/customers/<int:customer_id>/",
         desk_customers.customer_detail,

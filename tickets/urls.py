@@ -11,6 +11,7 @@ from tickets.views import (
     notifications,
     questionnaire,
     satisfaction,
+    search,
     support,
     ticket,
 )
@@ -42,6 +43,7 @@ urlpatterns = [
     path("support/<slug:slug>/", support.web_form, name="web_form"),
     # Customer area
     path("my/", customer.my_tickets, name="my_tickets"),
+    path("my/search/", search.my_search, name="my_search"),
     path("my/t/<int:number>/", customer.my_ticket, name="my_ticket"),
     path("my/t/<int:number>/rate/", satisfaction.my_ticket_rate, name="my_ticket_rate"),
     path(
@@ -80,6 +82,7 @@ urlpatterns = [
     # Desk
     path("desk/", desk.desk, name="desk"),
     path("desk/next/", desk.ticket_next, name="desk_next"),
+    path("desk/search/", search.desk_search, name="desk_search"),
     path("desk/new/", desk.ticket_new, name="desk_ticket_new"),
     path("desk/customers/<int:customer_id>/", desk.customer_detail, name="desk_customer"),
     path("desk/spam/", desk_mail.spam_list, name="desk_spam"),

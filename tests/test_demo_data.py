@@ -182,3 +182,19 @@ def test_demo_outage_case_has_its_phone_calls_and_a_fired_call_back_reminder():
     assert Notification.objects.filter(
         recipient__email="tech@example.com", activity=Activity.CALL_BACK_DUE
     ).exists()
+
+
+def test_demo_tickets_are_found_by_the_header_search(client):
+    """Issue 14: a word of a Russian subject, a customer's name fragment, a number."""
+    from django.urls import reverse
+
+    call_command("demo_data")
+    russian = Ticket.objects.get(customer__emails__email="dmitry.orlov@example.ru")
+    client.force_login(User.objects.get(email="admin@example.com"))
+    search = reverse("tickets:desk_search")
+    page = reverse("tickets:desk_ticket", args=[russian.number])
+
+    for text in ("СКАНЕР", "документы почту", "Орлов", "dmitry.orl"):
+        html = client.get(search, {"q": text}).content.decode()
+        assert f'href="{page}"' in html, text
+    assert client.get(search, {"q": f"#{russian.number}"}).url == page

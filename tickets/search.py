@@ -19,8 +19,8 @@ indexes rather than stored columns):
   word found in a quarter of a million messages would cost seconds; a search that broad is
   narrowed with the filters or another word.
   Weights: a subject match 1 plus its ts_rank, a message match 0.5 plus the best message's
-  ts_rank, an order number match 1, a customer name match 0.4. Pages are bounded: SEARCH_PAGES pages of
-  SEARCH_PAGE_SIZE.
+  ts_rank, an order number match 1, a customer name match 0.4. Pages are bounded:
+  SEARCH_PAGES pages of SEARCH_PAGE_SIZE.
 
 On other databases (the SQLite quickstart) a plain case-insensitive `icontains` over the same
 fields stands in, newest first, with the snippet cut around the first occurrence."""

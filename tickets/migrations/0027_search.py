@@ -13,8 +13,9 @@ how), so every statement here is skipped on other databases.
   rather than stored tsvector columns: PostgreSQL keeps an expression index current inside the
   same statement as every insert, edit, split, merge or delete of a message, whatever code path
   (ORM, bulk update, raw SQL) made it, so nothing can forget to refresh it and no trigger or
-  batched UPDATE of two million rows is needed. The price, recomputing to_tsvector for the rows
-  being ranked, is bounded by tickets/search.py ranking at most SEARCH_RANKED tickets.
+  batched UPDATE of two million rows is needed. The price: evaluating the expression on a row
+  recomputes to_tsvector, so tickets/search.py keeps every search on the indexes (bitmap
+  scans) and computes snippets only for the page's messages.
 - pg_trgm GIN indexes for fragments: order numbers, customers' names (unaccented), companies,
   phone numbers (digits only) and every email address.
 

@@ -55,6 +55,11 @@ SNIPPET_CONTEXT = 80  # characters either side of the first occurrence (SQLite)
 # Highlight markers: control characters no message keeps (they are removed before
 # highlighting), turned into <mark> only after the text around them is escaped.
 MARK_START, MARK_STOP = "\x02", "\x03"
+# Every word as a prefix, or the text parsed as the documents were ("SN-3012695" is indexed as
+# "sn-3012695", "sn" and "-3012695", which the words alone would not find).
+TSQUERY_SQL = (
+    f"(to_tsquery('{CONFIG}'::regconfig, %s) || plainto_tsquery('{CONFIG}'::regconfig, %s))"
+)
 
 PERIODS = {
     "week": (7, _("Last 7 days")),
@@ -95,6 +100,11 @@ class SearchQuery:
     @property
     def is_empty(self) -> bool:
         return not (self.words or self.fragment)
+
+    @property
+    def tsquery_params(self) -> list[str]:
+        """The parameters of TSQUERY_SQL."""
+        return [self.tsquery, self.text]
 
     @property
     def tsquery(self) -> str:
@@ -190,7 +200,7 @@ def _message_kinds_sql(public_only: bool) -> tuple[str, list]:
 # largest ids; the next window only when the first holds too few matches the person may see.
 # A word in one message of sixty reads a few thousand rows of the first window, not the 35,000
 # of the whole table (each a random heap page: the cost that counts at a million tickets).
-SEARCH_WINDOWS = ((100_000, 50_000), (1_000_000, 500_000), (None, None))
+SEARCH_WINDOWS = ((100_000, 50_000), (400_000, 200_000), (None, None))
 SCORE_SUBJECT, SCORE_ORDER, SCORE_MESSAGE, SCORE_CUSTOMER = 4, 4, 1, 2
 
 
@@ -200,19 +210,19 @@ def _candidates_sql(
     """(ticket id, score) of every match, before visibility, as one UNION ALL whose branches
     each use their own index; messages and tickets from the given ids on."""
     branches, params = [], []
-    tsquery = f"to_tsquery('{CONFIG}'::regconfig, %s)"
+    tsquery = TSQUERY_SQL
     if query.words:
         kinds, kind_params = _message_kinds_sql(public_only)
         branches.append(
             f"SELECT t.id, {SCORE_SUBJECT} FROM tickets_ticket t WHERE t.id >= %s AND"
             f" to_tsvector('{CONFIG}'::regconfig, t.subject) @@ {tsquery}"
         )
-        params += [ticket_from, query.tsquery]
+        params += [ticket_from, *query.tsquery_params]
         branches.append(
             f"SELECT m.ticket_id, {SCORE_MESSAGE} FROM tickets_message m WHERE m.id >= %s AND"
             f" to_tsvector('{CONFIG}'::regconfig, m.body) @@ {tsquery} AND {kinds}"
         )
-        params += [message_from, query.tsquery, *kind_params]
+        params += [message_from, *query.tsquery_params, *kind_params]
     if query.fragment:
         pattern = _like_pattern(query.fragment)
         branches.append(
@@ -308,10 +318,10 @@ def _search_postgresql(tickets, query: SearchQuery, *, public_only: bool, page: 
         rows = rows.annotate(
             subject_headline=RawSQL(
                 f"ts_headline('{CONFIG}'::regconfig, translate(tickets_ticket.subject, %s, ''),"
-                f" to_tsquery('{CONFIG}'::regconfig, %s), %s)",
+                f" {TSQUERY_SQL}, %s)",
                 [
                     MARK_START + MARK_STOP,
-                    query.tsquery,
+                    *query.tsquery_params,
                     f"StartSel={MARK_START}, StopSel={MARK_STOP}, HighlightAll=true",
                 ],
             )
@@ -335,7 +345,7 @@ def _snippets_postgresql(found: list[Ticket], query: SearchQuery, *, public_only
     if not found or not query.words:
         return {}
     kinds, kind_params = _message_kinds_sql(public_only)
-    tsquery = f"to_tsquery('{CONFIG}'::regconfig, %s)"
+    tsquery = TSQUERY_SQL
     sql = (
         "SELECT DISTINCT ON (m.ticket_id) m.ticket_id,"
         f" ts_headline('{CONFIG}'::regconfig,"
@@ -348,12 +358,12 @@ def _snippets_postgresql(found: list[Ticket], query: SearchQuery, *, public_only
     )
     params = [
         MARK_START + MARK_STOP,
-        query.tsquery,
+        *query.tsquery_params,
         _headline_options(),
         [ticket.pk for ticket in found],
         *kind_params,
-        query.tsquery,
-        query.tsquery,
+        *query.tsquery_params,
+        *query.tsquery_params,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

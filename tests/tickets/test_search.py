@@ -338,3 +338,10 @@ def test_the_newest_window_is_searched_first_and_widened_when_it_holds_too_few(
     assert page.hits[0].ticket == newest
     assert page.hits[1].ticket == old[-1]
     assert not page.ranked_all
+
+
+def test_a_hyphenated_serial_number_is_found_as_typed(tech, submit):
+    ticket = submit(subject="Broken unit", body="The label says SN-3012695 on the back.")
+
+    assert found(tech, "SN-3012695") == [ticket.number]
+    assert found(tech, "sn-3012695") == [ticket.number]

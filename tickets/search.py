@@ -111,8 +111,12 @@ class SearchQuery:
         """to_tsquery() input built from word characters only, each word quoted: nothing a
         person types (`& | ! : * ( )`, quotes, backslashes) reaches the tsquery parser as
         syntax."""
+        # A query with a digit is a number or a code ("ORD-1134265"): its words are matched
+        # whole, or "ord" would match "order" in half the messages.
+        prefix = not any(character.isdigit() for character in self.text)
         return " & ".join(
-            f"'{word}':*" if len(word) >= FRAGMENT_MIN else f"'{word}'" for word in self.words
+            f"'{word}':*" if prefix and len(word) >= FRAGMENT_MIN else f"'{word}'"
+            for word in self.words
         )
 
 

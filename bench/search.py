@@ -111,8 +111,6 @@ def searches(dataset) -> list[tuple[str, str, int]]:
     """(label, query, expected status) of each timed search, from the data itself."""
     from django.db import connection
 
-    from tickets.models import Ticket
-
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT order_number FROM tickets_ticket WHERE order_number <> ''"
@@ -127,11 +125,8 @@ def searches(dataset) -> list[tuple[str, str, int]]:
             "SELECT e.email FROM accounts_customeremail e ORDER BY e.id DESC LIMIT 1 OFFSET 777"
         )
         email = cursor.fetchone()[0]
-    number = (
-        Ticket.objects.filter(number__isnull=False)
-        .order_by("-id")
-        .values_list("number", flat=True)[5000]
-    )
+    # One of the measured tech's tickets: both the admin and the tech may open it.
+    number = dataset.short_thread_number
     return [
         ("Word (in ~1/60 of messages)", "firmware", 200),
         ("Very common word (in ~1/8 of messages)", "password", 200),

@@ -125,6 +125,10 @@ RULES: dict[str, dict[str, Rule]] = {
     "tickets:survey_opt_out": {"-": Rule(EVERYONE)},
     # Customer area
     "tickets:my_tickets": {"-": Rule(CUSTOMERS)},
+    "tickets:my_search": {
+        "-": Rule(CUSTOMERS),
+        "htmx": Rule(CUSTOMERS, headers=HTMX),
+    },
     "tickets:my_ticket": per_ticket(general=OWNER, pool=OWNER),
     "tickets:my_attachment": per_ticket(general=OWNER, pool=OWNER),
     "tickets:my_message_html": per_ticket(general=OWNER, pool=OWNER),
@@ -133,6 +137,10 @@ RULES: dict[str, dict[str, Rule]] = {
     # Desk
     "tickets:desk": {"-": Rule(STAFF)},
     "tickets:desk_next": {"-": Rule(STAFF, method="POST")},
+    "tickets:desk_search": {
+        "-": Rule(STAFF),
+        "htmx": Rule(STAFF, headers=HTMX),
+    },
     "tickets:desk_ticket_new": {"-": Rule(STAFF)},
     "tickets:desk_customers": {"-": Rule(STAFF), "htmx": Rule(STAFF, headers=HTMX)},
     "tickets:desk_customer": {"-": Rule(DEPARTMENT_A)},

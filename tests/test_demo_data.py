@@ -214,3 +214,19 @@ def test_demo_customer_has_history_order_numbers_and_a_duplicate_to_merge(client
     html = client.get(f"/desk/customers/{ivan.pk}/").content.decode()
     assert "KB-2207" in html and 'data-testid="history-row"' in html
     assert client.get(f"/desk/customers/{duplicate.pk}/").status_code == 200
+
+
+def test_demo_tickets_are_found_by_the_header_search(client):
+    """Issue 14: a word of a Russian subject, a customer's name fragment, a number."""
+    from django.urls import reverse
+
+    call_command("demo_data")
+    russian = Ticket.objects.get(customer__emails__email="dmitry.orlov@example.ru")
+    client.force_login(User.objects.get(email="admin@example.com"))
+    search = reverse("tickets:desk_search")
+    page = reverse("tickets:desk_ticket", args=[russian.number])
+
+    for text in ("СКАНЕР", "документы почту", "Орлов", "dmitry.orl"):
+        html = client.get(search, {"q": text}).content.decode()
+        assert f'href="{page}"' in html, text
+    assert client.get(search, {"q": f"#{russian.number}"}).url == page

@@ -25,6 +25,13 @@ def tickets_of_customer(*, customer: Customer | None) -> QuerySet[Ticket]:
     )
 
 
+def tickets_searchable_by_customer(*, customer: Customer | None) -> QuerySet[Ticket]:
+    """What a customer's search on /my/ runs over: their own tickets, nothing else."""
+    if customer is None:
+        return Ticket.objects.none()
+    return Ticket.objects.filter(customer=customer)
+
+
 def ticket_thread(*, ticket: Ticket, public_only: bool) -> QuerySet[Message]:
     """The thread in order, with authors and attachments (`has_html` on each, its HTML left
     unread); customers see only public messages."""

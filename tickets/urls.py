@@ -14,6 +14,7 @@ from tickets.views import (
     notifications,
     questionnaire,
     satisfaction,
+    search,
     support,
     ticket,
 )
@@ -45,6 +46,7 @@ urlpatterns = [
     path("support/<slug:slug>/", support.web_form, name="web_form"),
     # Customer area
     path("my/", customer.my_tickets, name="my_tickets"),
+    path("my/search/", search.my_search, name="my_search"),
     path("my/t/<int:number>/", customer.my_ticket, name="my_ticket"),
     path("my/t/<int:number>/rate/", satisfaction.my_ticket_rate, name="my_ticket_rate"),
     path(
@@ -83,6 +85,7 @@ urlpatterns = [
     # Desk
     path("desk/", desk.desk, name="desk"),
     path("desk/next/", desk.ticket_next, name="desk_next"),
+    path("desk/search/", search.desk_search, name="desk_search"),
     path("desk/new/", desk.ticket_new, name="desk_ticket_new"),
     path("desk/customers/", customer_list.customer_list, name="desk_customers"),
     path(

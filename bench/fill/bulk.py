@@ -11,7 +11,9 @@ from bench.fill.shape import (
     MINE_ACTIVE,
     MINE_PENDING,
     MINE_RETURNED,
+    ORDER_SHARE_MODULO,
     PRIORITY_CUTS,
+    SEARCH_WORDS,
     SOURCES,
     SUBJECTS,
 )
@@ -105,7 +107,9 @@ INSERT INTO tickets_ticket (
     pending_since
 )
 SELECT nextval('tickets_ticket_number_seq'), subject, customer_id, department_id, category_id,
-       priority, status_id, status_type, source, assignee_id, '', 'answer_by_email',
+       priority, status_id, status_type, source, assignee_id,
+       CASE WHEN mod(g, %(order_modulo)s) = 0 THEN 'ORD-' || (1000000 + g)::text ELSE '' END,
+       'answer_by_email',
        md5(random()::text) || lpad(g::text, 11, '0'), created,
        coalesce(closed_at, first_response_at, created), first_response_at, closed_at,
        -- The clocks as tickets/sla/clocks.py keeps them, on a 24/7 calendar: only new and open
@@ -185,6 +189,7 @@ def tickets_insert(cursor, tickets: int, staff: Staff) -> None:
             "limits": staff.department_limits,
             "resolution_limits": staff.resolution_limits,
             "subjects": SUBJECTS,
+            "order_modulo": ORDER_SHARE_MODULO,
             "subject_count": len(SUBJECTS),
             "first_customer": first_customer,
             "customers": CUSTOMERS,
@@ -238,7 +243,10 @@ SELECT t.id, m.kind,
        CASE WHEN m.kind = 'customer' THEN NULL ELSE t.assignee_id END,
        CASE WHEN m.kind = 'customer' THEN t.customer_id END,
        CASE WHEN m.kind = 'customer' THEN c.name ELSE u.full_name END,
-       (%(bodies)s::text[])[1 + mod(t.id + m.i, %(body_count)s)],
+       (%(bodies)s::text[])[1 + mod(t.id + m.i, %(body_count)s)] || E'\n\n'
+           || (%(words)s::text[])[1 + mod(hashint8(t.id * 4 + m.i)::bigint + 2147483648,
+                                          %(word_count)s)]
+           || ' SN-' || (t.id * 4 + m.i)::text,
        '{}'::jsonb, t.created_at + (m.i - 1) * interval '3 hours', false, '',
        CASE WHEN m.kind = 'reply' THEN t.created_at + (m.i - 1) * interval '3 hours' END,
        -- What the writers mark (tickets/activity.py): the first message opens the ticket, a
@@ -264,4 +272,12 @@ def messages_insert(cursor) -> None:
     """One to three messages a ticket: the customer's, then a reply, then a note or the
     customer again; the customer's carry their activity and department, as the writers mark
     them."""
-    cursor.execute(MESSAGES_SQL, {"bodies": BODIES, "body_count": len(BODIES)})
+    cursor.execute(
+        MESSAGES_SQL,
+        {
+            "bodies": BODIES,
+            "body_count": len(BODIES),
+            "words": SEARCH_WORDS,
+            "word_count": len(SEARCH_WORDS),
+        },
+    )

@@ -8,7 +8,10 @@ string lengths, not about variety."""
 # 3: the reports' history: closings (15% past deadline, 5% reopened and closed again),
 #    consultations, satisfaction ratings, inbound mail, sign-ins, and an admin.
 # 4: each consultation carries its case's department and owner when it was sent.
-FILL_VERSION = "4"
+# 5: searchable text (issue 14): every message ends with a line of varied words (English,
+#    Russian, Ukrainian, accented) and a serial number found in that message alone; a third of
+#    the tickets carry an order number.
+FILL_VERSION = "5"
 SEED = 20240611
 
 MEASURED_TECH_EMAIL = "measured-tech@bench.example.com"
@@ -91,6 +94,19 @@ BODIES = [
     "days. Sorry for the trouble.",
     "Could you please tell me when the replacement will be shipped? I need it before Friday.",
 ]
+# One of these ends each message (with a serial number of its own), so a word search finds a
+# few thousand messages, not an eighth of them, and a serial number one message.
+SEARCH_WORDS = [
+    "firmware", "router", "thermostat", "warranty", "subscription", "voucher", "courier",
+    "barcode", "keyboard", "webcam", "scanner", "headset", "charger", "battery", "monitor",
+    "docking", "bluetooth", "certificate", "mailbox", "calendar", "spreadsheet", "licence",
+    "invoice-copy", "café", "résumé", "naïve", "crème", "façade", "Zürich", "São Paulo",
+    "принтер", "накладная", "гарантия", "счёт", "доставка", "возврат", "пароль", "роутер",
+    "рахунок", "доставку", "повернення", "гарантію", "замовлення", "пароль", "ноутбук",
+    "квитанція", "підписка", "кур'єр", "сканер", "зарядка", "батарея", "монітор", "клавіатура",
+    "навушники", "ліцензія", "календар", "сертифікат", "вебкамера", "пошта", "таблиця",
+]  # fmt: skip
+ORDER_SHARE_MODULO = 3  # every third ticket carries an order number, ORD-<1000000 + n>
 CANNED_TITLES = [
     "Greeting",
     "Asking for a screenshot",

@@ -75,6 +75,7 @@ def test_logging_a_call_with_htmx_swaps_the_form_and_the_thread_in_place(client,
     assert response.status_code == 200
     assert '<section class="card mb-3" id="call-log"' in html
     assert 'data-testid="call-logged"' in html
+    assert '<details class="call-log" open>' in html
     assert 'id="thread" aria-label="Conversation" hx-swap-oob="true"' in html
     assert 'data-testid="call-not-reached"' in html
     assert 'id="ticket-sla" class="small" data-testid="due" hx-swap-oob="true"' in html
@@ -125,6 +126,7 @@ def test_bad_input_says_what_is_wrong_and_writes_nothing(
     assert response.status_code == (200 if htmx else 400)
     assert message in html
     assert "Please correct the marked fields." in html
+    assert '<details class="call-log" open>' in html  # the refusal is in view, not folded away
     if htmx:
         assert "<html" not in html and 'hx-swap-oob="true"' not in html
     assert Message.objects.filter(ticket=own_ticket).count() == before
@@ -223,3 +225,11 @@ def test_ticket_page_queries_do_not_grow_with_call_cards(
         response = client.get(page(own_ticket))
 
     assert response.content.decode().count("message-card message-phone_call") == 17
+
+
+def test_the_call_log_is_folded_on_the_ticket_page_until_wanted(client, tech, own_ticket):
+    client.force_login(tech)
+
+    html = client.get(reverse("tickets:desk_ticket", args=[own_ticket.number])).content.decode()
+
+    assert '<details class="call-log">' in html and 'data-testid="call-form"' in html

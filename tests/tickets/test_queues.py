@@ -149,8 +149,15 @@ def test_a_tech_never_sees_another_techs_pool_in_any_queue_or_by_url(
     for queue in queues.queues_for(tech):
         assert held(tech, queue).isdisjoint({open_one.pk, waiting.pk, consulting.pk})
         assert "Olga" not in client.get(DESK, {"queue": queue}).content.decode()
+    # By URL: the ticket stays closed to them; since they could have seen it in their
+    # department's general pool before Olga took it, they are told who took it (issue 14) and
+    # sent back to the queue, never shown the case.
     for ticket in (open_one, waiting, consulting):
-        assert client.get(reverse("tickets:desk_ticket", args=[ticket.number])).status_code == 404
+        response = client.get(reverse("tickets:desk_ticket", args=[ticket.number]), follow=True)
+        assert response.redirect_chain == [(f"{DESK}?queue=general", 302)]
+        html = response.content.decode()
+        assert f"Olga Other took {ticket.tag} a moment ago" in html
+        assert ticket.subject not in html
 
 
 def test_team_queue_is_offered_to_managers_and_admins_only(client, tech, manager, admin_user):

@@ -87,6 +87,7 @@ def test_main_pages_of_every_role_run_under_the_policy(live_server, watched, scr
     with page.expect_response(lambda r: r.url.endswith("/presence/"), timeout=20_000):
         pass
     # The canned-response search swaps its list as the tech types; picking one fills the draft.
+    page.get_by_test_id("response-picker").locator("summary").click()  # folded in the reply form
     page.get_by_label("Search canned responses").fill("greet")
     page.get_by_role("button", name="Greeting").click()
     expect(page.locator("#id_body")).not_to_have_value("")

@@ -21,14 +21,18 @@ how), so every statement here is skipped on other databases.
 
 Existing rows need no backfill beyond the index builds themselves, which run CONCURRENTLY (the
 migration is not atomic) so a live desk keeps writing while they build; BENCHMARKS.md says how
-long they took at a million tickets."""
+long they took at a million tickets.
 
-from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
+The extensions (unaccent, pg_trgm) are shared with the customer search (accounts 0010), so they
+are created if missing and never dropped on the way back: another app's indexes use them."""
+
 from django.db import migrations
 
 CONFIG = "public.helpdesk_search"
 
 SETUP = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"""
     DO $$
     BEGIN
@@ -107,7 +111,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        UnaccentExtension(),
-        TrigramExtension(),
         migrations.RunPython(search_create, search_drop),
     ]

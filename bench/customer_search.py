@@ -115,27 +115,16 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
     from django.utils.http import urlencode
 
     from accounts.models import Customer, User
-    from bench import fill
     from bench.fill.shape import ADMIN_EMAIL
-    from bench.run import _database_create, _database_drop
+    from bench.run import _database_drop, bench_database_ready
 
-    _database_create()
-    print(f"Bench database: {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0)
-    dataset = None if args.refill else fill.dataset_ready(tickets=args.tickets)
-    if dataset is None:
-        print(f"Filling {args.tickets:,} tickets…")
-        dataset = fill.fill(tickets=args.tickets)
-        print(f"Filled in {dataset.fill_seconds:.1f} s.")
-    else:
-        print(f"Reusing the {args.tickets:,} tickets already there.")
+    dataset = bench_database_ready(tickets=args.tickets, refill=args.refill)
     details_add()
 
     people = {

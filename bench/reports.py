@@ -63,22 +63,12 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    from bench import fill, report_markdown
-    from bench.run import _database_create, _database_drop
+    from bench import report_markdown
+    from bench.run import _database_drop, bench_database_ready
 
-    _database_create()
-    print(f"Bench database: {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0)
-    dataset = None if args.refill else fill.dataset_ready(tickets=args.tickets)
-    if dataset is None:
-        print(f"Filling {args.tickets:,} tickets…")
-        dataset = fill.fill(tickets=args.tickets)
-        print(f"Filled in {dataset.fill_seconds:.1f} s.")
-    else:
-        print(f"Reusing the {args.tickets:,} tickets already there.")
+    dataset = bench_database_ready(tickets=args.tickets, refill=args.refill)
 
     counting = days_counted(uncounted=args.uncounted)
     session_settings_apply(settings)

@@ -73,21 +73,11 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    from bench import fill, measure
+    from bench import measure
 
-    _database_create()
-    print(f"Bench database: {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0)
-    dataset = None if args.refill else fill.dataset_ready(tickets=args.tickets)
-    if dataset is None:
-        print(f"Filling {args.tickets:,} tickets…")
-        dataset = fill.fill(tickets=args.tickets)
-        print(f"Filled in {dataset.fill_seconds:.1f} s.")
-    else:
-        print(f"Reusing the {args.tickets:,} tickets already there.")
+    dataset = bench_database_ready(tickets=args.tickets, refill=args.refill)
     print(f"Timing each page {args.iterations} times…")
     results = measure.measure_all(dataset=dataset, iterations=args.iterations, explain=args.explain)
     section = report_section(dataset, results, facts=machine_facts(), facts_data=dataset_facts())
@@ -116,6 +106,27 @@ def _admin_connection():
         port=settings["PORT"] or None,
         autocommit=True,
     )
+
+
+def bench_database_ready(*, tickets: int, refill: bool):
+    """The bench database created if missing, migrated, and holding `tickets` tickets of the
+    current fill (filled now when it does not, or when `refill`): the dataset to time."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import fill
+
+    _database_create()
+    print(f"Bench database: {connection.settings_dict['NAME']}")
+    call_command("migrate", verbosity=0)
+    dataset = None if refill else fill.dataset_ready(tickets=tickets)
+    if dataset is None:
+        print(f"Filling {tickets:,} tickets…")
+        dataset = fill.fill(tickets=tickets)
+        print(f"Filled in {dataset.fill_seconds:.1f} s.")
+    else:
+        print(f"Reusing the {tickets:,} tickets already there.")
+    return dataset
 
 
 def _database_create() -> None:

@@ -21,6 +21,7 @@ from tickets.models import (
     Ticket,
     customer_visible_q,
 )
+from tickets.search import SearchScope
 
 TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
 # The secret link's alphabet (secrets.token_urlsafe).
@@ -43,6 +44,23 @@ def tickets_visible_to_staff(user: User) -> QuerySet[Ticket]:
         | Q(department__in=managed)
         | Q(assignee__isnull=True, department__in=member_of)
     )
+
+
+def staff_search_scope(user: User) -> SearchScope:
+    """tickets_visible_to_staff's rule in the columns the search documents carry (owner and
+    department), so the search index reads only what the person may see. A pre-filter: the
+    search checks every hit against tickets_visible_to_staff as well."""
+    if user.is_superuser:
+        return SearchScope(everything=True)
+    if not (user.is_active and user.is_tech):
+        return SearchScope()
+    managed, member = [], []
+    for department_id, is_manager in Membership.objects.filter(
+        user=user, department__is_active=True
+    ).values_list("department_id", "is_manager"):
+        # A department they manage is seen whole: its general pool needs no condition of its own.
+        (managed if is_manager else member).append(department_id)
+    return SearchScope(owner_id=user.pk, managed=tuple(managed), member=tuple(member))
 
 
 TICKET_PAGE_RELATED = ("status", "department", "category", "customer", "assignee")

@@ -29,11 +29,11 @@ fields stands in, newest first, with the snippet cut around the first occurrence
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -45,7 +45,7 @@ from tickets.models import Message, Ticket, customer_visible_q
 CONFIG = "public.helpdesk_search"
 SEARCH_MAX_LENGTH = 200  # characters of a query read; the rest is dropped, with a word
 SEARCH_MAX_WORDS = 8
-SEARCH_RANKED = 500
+SEARCH_RANKED = 250  # SEARCH_PAGES of SEARCH_PAGE_SIZE
 SEARCH_PAGE_SIZE = 25
 SEARCH_PAGES = 10
 FRAGMENT_MIN = 3
@@ -85,6 +85,7 @@ class SearchQuery:
     text: str  # the query as read (trimmed, at most SEARCH_MAX_LENGTH)
     words: tuple[str, ...]
     truncated: bool = False
+    prefix: bool = True  # words of three letters or more also match as prefixes
 
     @property
     def fragment(self) -> str:
@@ -113,7 +114,7 @@ class SearchQuery:
         syntax."""
         # A query with a digit is a number or a code ("ORD-1134265"): its words are matched
         # whole, or "ord" would match "order" in half the messages.
-        prefix = not any(character.isdigit() for character in self.text)
+        prefix = self.prefix and not any(character.isdigit() for character in self.text)
         return " & ".join(
             f"'{word}':*" if prefix and len(word) >= FRAGMENT_MIN else f"'{word}'"
             for word in self.words
@@ -179,79 +180,117 @@ def tickets_search(
     public_only: bool,
     filters: SearchFilters | None = None,
     page: int = 1,
+    scope: "SearchScope | None" = None,
 ) -> SearchPage:
-    """One page of the tickets among `tickets` that match `query`, best first."""
+    """One page of the tickets among `tickets` that match `query`, best first. `scope` says
+    the same as `tickets` in the search documents' terms (staff_search_scope, or the customer);
+    `tickets` stays the authority; without a scope every document is read (correct, slower)."""
     page = min(max(page, 1), SEARCH_PAGES)
     if query.is_empty:
         return SearchPage(page=page)
-    tickets = search_filtered(tickets, filters or SearchFilters())
+    filters = filters or SearchFilters()
+    tickets = search_filtered(tickets, filters)
     if connection.vendor == "postgresql":
-        return _search_postgresql(tickets, query, public_only=public_only, page=page)
+        return _search_postgresql(
+            tickets,
+            query,
+            scope=scope or SearchScope(everything=True),
+            filters=filters,
+            public_only=public_only,
+            page=page,
+        )
     return _search_simple(tickets, query, public_only=public_only, page=page)
 
 
 # PostgreSQL ---------------------------------------------------------------------------------
 
 
-def _message_kinds_sql(public_only: bool) -> tuple[str, list]:
-    """The messages a search reads (no event lines); customers only public ones."""
-    if public_only:
-        return "m.kind = ANY(%s) AND NOT m.awaiting_approval", [list(Message.PUBLIC_KINDS)]
-    return "m.kind <> %s", [Message.Kind.EVENT]
+@dataclass(frozen=True)
+class SearchScope:
+    """Who may see which ticket, in the columns of the search documents (tickets 0028): read
+    inside the index scan, so a word found in thousands of tickets costs only the matches the
+    person may see. A pre-filter only: every hit is checked against the caller's `tickets`."""
+
+    everything: bool = False  # admins
+    owner_id: int | None = None  # a tech's own pool
+    managed: tuple[int, ...] = ()  # departments whose every ticket they see
+    member: tuple[int, ...] = ()  # departments whose general pool they see
+    customer_id: int | None = None  # a customer's own tickets (public text only)
 
 
-# The newest messages and tickets searched first: (messages, tickets) counted back from the
-# largest ids; the next window only when the first holds too few matches the person may see.
-# A word in one message of sixty reads a few thousand rows of the first window, not the 35,000
-# of the whole table (each a random heap page: the cost that counts at a million tickets).
-SEARCH_WINDOWS = ((100_000, 50_000), (400_000, 200_000), (None, None))
+# The newest tickets searched first, counted back from the largest id; the next window only
+# when the first holds too few matches the person may see. A word in one ticket of thirty then
+# reads the matches of the newest 10,000 tickets, not every match in a million.
+SEARCH_WINDOWS = (10_000, 50_000, 200_000, None)
 SCORE_SUBJECT, SCORE_ORDER, SCORE_MESSAGE, SCORE_CUSTOMER = 4, 4, 1, 2
 
 
+def _scope_sql(scope: SearchScope, filters: SearchFilters, *, table: str) -> tuple[str, list]:
+    """The scope (and the department and owner filters) as a condition on `table`'s columns:
+    the search documents' (owner_id 0 for the general pool) or the tickets' own."""
+    documents = table == "s"
+    owner = f"{table}.owner_id" if documents else f"coalesce({table}.assignee_id, 0)"
+    department = f"{table}.department_id"
+    conditions, params = [], []
+    if scope.customer_id is not None:
+        conditions.append(f"{table}.customer_id = %s::bigint")
+        params.append(scope.customer_id)
+    elif not scope.everything:
+        either = []
+        if scope.owner_id is not None:
+            either.append(f"{owner} = %s::bigint")
+            params.append(scope.owner_id)
+        if scope.managed:
+            either.append(f"{department} = ANY(%s::bigint[])")
+            params.append(list(scope.managed))
+        if scope.member:
+            either.append(f"({owner} = 0 AND {department} = ANY(%s::bigint[]))")
+            params.append(list(scope.member))
+        conditions.append("(" + " OR ".join(either) + ")" if either else "FALSE")
+    if filters.department_id:
+        conditions.append(f"{department} = %s::bigint")
+        params.append(filters.department_id)
+    if filters.owner_id is not None:
+        conditions.append(f"{owner} = %s::bigint")
+        params.append(filters.owner_id)
+    return " AND ".join(conditions) or "TRUE", params
+
+
 def _candidates_sql(
-    query: SearchQuery, *, public_only: bool, message_from: int, ticket_from: int
+    query: SearchQuery,
+    *,
+    scope: SearchScope,
+    filters: SearchFilters,
+    public_only: bool,
+    ticket_from: int,
+    customer_ids: tuple[int, ...],
 ) -> tuple[str, list]:
-    """(ticket id, score) of every match, before visibility, as one UNION ALL whose branches
-    each use their own index; messages and tickets from the given ids on."""
+    """(ticket id, score) of the matches within the scope, from the given ticket id on, as one
+    UNION ALL whose branches each use their own index; `customer_ids`: the customers the
+    query names (_customers_named)."""
     branches, params = [], []
-    tsquery = TSQUERY_SQL
     if query.words:
-        kinds, kind_params = _message_kinds_sql(public_only)
+        document = "s.public_document" if public_only else "s.staff_document"
+        in_scope, scope_params = _scope_sql(scope, filters, table="s")
         branches.append(
-            f"SELECT t.id, {SCORE_SUBJECT} FROM tickets_ticket t WHERE t.id >= %s AND"
-            f" to_tsvector('{CONFIG}'::regconfig, t.subject) @@ {tsquery}"
+            f"SELECT s.ticket_id, {SCORE_MESSAGE} FROM tickets_ticketsearch s"
+            f" WHERE s.ticket_id >= %s AND {document} @@ {TSQUERY_SQL} AND {in_scope}"
         )
-        params += [ticket_from, *query.tsquery_params]
-        branches.append(
-            f"SELECT m.ticket_id, {SCORE_MESSAGE} FROM tickets_message m WHERE m.id >= %s AND"
-            f" to_tsvector('{CONFIG}'::regconfig, m.body) @@ {tsquery} AND {kinds}"
-        )
-        params += [message_from, *query.tsquery_params, *kind_params]
+        params += [ticket_from, *query.tsquery_params, *scope_params]
     if query.fragment:
+        in_scope, scope_params = _scope_sql(scope, filters, table="t")
         pattern = _like_pattern(query.fragment)
         branches.append(
             f"SELECT t.id, {SCORE_ORDER} FROM tickets_ticket t WHERE t.order_number <> ''"
-            " AND t.order_number ILIKE %s"
+            f" AND t.order_number ILIKE %s AND {in_scope}"
         )
-        params.append(pattern)
-        customers = [
-            "SELECT c.id FROM accounts_customer c"
-            " WHERE public.helpdesk_unaccent(c.name) ILIKE public.helpdesk_unaccent(%s)",
-            "SELECT c.id FROM accounts_customer c WHERE c.company <> '' AND c.company ILIKE %s",
-            "SELECT e.customer_id FROM accounts_customeremail e WHERE e.email ILIKE %s",
-        ]
-        params += [pattern, pattern, pattern]
-        if query.phone_digits:
-            customers.append(
-                "SELECT c.id FROM accounts_customer c WHERE c.phone <> ''"
-                " AND regexp_replace(c.phone, '[^0-9]', '', 'g') LIKE %s"
+        params += [pattern, *scope_params]
+        if customer_ids:
+            branches.append(
+                f"SELECT t.id, {SCORE_CUSTOMER} FROM tickets_ticket t WHERE t.id >= %s"
+                f" AND t.customer_id = ANY(%s::bigint[]) AND {in_scope}"
             )
-            params.append(f"%{query.phone_digits}%")
-        branches.append(
-            f"SELECT t.id, {SCORE_CUSTOMER} FROM tickets_ticket t WHERE t.id >= %s"
-            " AND t.customer_id IN (" + " UNION ".join(customers) + ")"
-        )
-        params.insert(len(params) - len(customers), ticket_from)
+            params += [ticket_from, list(customer_ids), *scope_params]
     sql = (
         "SELECT ticket_id, sum(score) FROM ("
         + " UNION ALL ".join(branches)
@@ -260,58 +299,147 @@ def _candidates_sql(
     return sql, params
 
 
+CUSTOMERS_NAMED_MAX = 5000  # beyond that, the customers a fragment names are not searched by
+
+
+def _customers_named(query: SearchQuery) -> tuple[int, ...]:
+    """The customers whose name, company, any address or phone the query is a fragment of:
+    one query, read once per search rather than once per window. A fragment naming more
+    than CUSTOMERS_NAMED_MAX customers ("gmail") names none: it is not a customer's name."""
+    if not query.fragment:
+        return ()
+    pattern = _like_pattern(query.fragment)
+    customers = [
+        "SELECT c.id FROM accounts_customer c"
+        " WHERE public.helpdesk_unaccent(c.name) ILIKE public.helpdesk_unaccent(%s)",
+        "SELECT c.id FROM accounts_customer c WHERE c.company <> '' AND c.company ILIKE %s",
+        "SELECT e.customer_id FROM accounts_customeremail e WHERE e.email ILIKE %s",
+    ]
+    params = [pattern, pattern, pattern]
+    if query.phone_digits:
+        customers.append(
+            "SELECT c.id FROM accounts_customer c WHERE c.phone <> ''"
+            " AND regexp_replace(c.phone, '[^0-9]', '', 'g') LIKE %s"
+        )
+        params.append(f"%{query.phone_digits}%")
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(customers) + " LIMIT %s", [*params, CUSTOMERS_NAMED_MAX + 1])
+        found = tuple(row[0] for row in cursor.fetchall())
+    return () if len(found) > CUSTOMERS_NAMED_MAX else found
+
+
+def _message_kinds_sql(public_only: bool) -> tuple[str, list]:
+    """The messages a snippet is cut from (no event lines); customers only public ones."""
+    if public_only:
+        return "m.kind = ANY(%s) AND NOT m.awaiting_approval", [list(Message.PUBLIC_KINDS)]
+    return "m.kind <> %s", [Message.Kind.EVENT]
+
+
 def _headline_options() -> str:
     return f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
 
 
-def _largest_ids() -> tuple[int, int]:
+def _scored_matches(
+    tickets, query: SearchQuery, *, scope: SearchScope, filters: SearchFilters, public_only: bool
+) -> tuple[list, bool]:
+    """[(score, id)] of the visible matches, best first, and whether every ticket was searched
+    (False: a window already held more than SEARCH_RANKED).
+
+    Whole words first, window by window; words as prefixes ("kettl" finds "kettle") only when
+    the whole words found SEARCH_RANKED tickets or fewer in the whole table, and then a ticket
+    with the whole word still ranks above one with a longer word. A prefix is read from the
+    index as every word it starts, several times the cost of the word itself."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT coalesce(max(id), 0) FROM tickets_message),"
-            " (SELECT coalesce(max(id), 0) FROM tickets_ticket)"
-        )
-        return cursor.fetchone()
-
-
-def _scored_matches(tickets, query: SearchQuery, *, public_only: bool) -> tuple[list, bool]:
-    """[(score, created_at, id)] of the visible matches, best first, and whether every
-    ticket was searched (False: a window already held more than SEARCH_RANKED)."""
-    last_message, last_ticket = _largest_ids()
-    for messages, tickets_back in SEARCH_WINDOWS:
-        # A window reaching back past the first rows is the whole table: searched once.
-        whole = messages is None or (last_message <= messages and last_ticket <= tickets_back)
-        message_from = 0 if whole else last_message - messages
-        ticket_from = 0 if whole else last_ticket - tickets_back
-        sql, params = _candidates_sql(
-            query, public_only=public_only, message_from=message_from, ticket_from=ticket_from
-        )
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Every branch must go through its index as a bitmap (ANDed with the id window):
-            # a plan that walks the id range recomputes to_tsvector on every row it passes.
-            cursor.execute(
-                "SELECT set_config('enable_indexscan', 'off', true),"
-                " set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
+        cursor.execute("SELECT coalesce(max(id), 0) FROM tickets_ticket")
+        last_ticket = cursor.fetchone()[0]
+    # A customer's own tickets are few: searched whole at once.
+    windows = (None,) if scope.customer_id is not None else SEARCH_WINDOWS
+    customer_ids = _customers_named(query)
+    exact = replace(query, prefix=False)
+    passes = [exact, query] if exact.tsquery != query.tsquery else [query]
+    whole_word_ids: set[int] = set()
+    for number, this in enumerate(passes):
+        last_pass = number == len(passes) - 1
+        for back in windows:
+            # A window reaching back past the first rows is the whole table: searched once.
+            whole = back is None or last_ticket <= back
+            matches = _window_matches(
+                tickets,
+                this,
+                scope=scope,
+                filters=filters,
+                public_only=public_only,
+                ticket_from=0 if whole else last_ticket - back,
+                customer_ids=customer_ids,
             )
-            cursor.execute(sql, params)
-            scores = dict(cursor.fetchall())
-        visible = (
-            tickets.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [list(scores)]))
-            .order_by()
-            .values_list("pk", "created_at")
-            if scores
-            else []
+            if whole_word_ids:
+                matches = [(score + (pk in whole_word_ids), pk) for score, pk in matches]
+            if len(matches) > SEARCH_RANKED or (whole and last_pass):
+                matches.sort(reverse=True)
+                return matches[:SEARCH_RANKED], whole and len(matches) <= SEARCH_RANKED
+            if whole:
+                whole_word_ids = {pk for _score, pk in matches}
+                break
+    raise AssertionError("the last window of the last pass is the whole table")
+
+
+def _window_matches(
+    tickets,
+    query: SearchQuery,
+    *,
+    scope: SearchScope,
+    filters: SearchFilters,
+    public_only: bool,
+    ticket_from: int,
+    customer_ids: tuple[int, ...],
+) -> list[tuple[int, int]]:
+    """[(score, id)] of the matches among `tickets` from the given ticket id on, unsorted."""
+    sql, params = _candidates_sql(
+        query,
+        scope=scope,
+        filters=filters,
+        public_only=public_only,
+        ticket_from=ticket_from,
+        customer_ids=customer_ids,
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Every branch must go through its index as a bitmap (ANDed with the id window):
+        # a plan that walks the id range would read every row it passes.
+        cursor.execute(
+            "SELECT set_config('enable_indexscan', 'off', true),"
+            " set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
         )
-        matches = [(scores[pk], created_at, pk) for pk, created_at in visible]
-        if whole or len(matches) > SEARCH_RANKED:
-            matches.sort(reverse=True)
-            return matches[:SEARCH_RANKED], whole and len(matches) <= SEARCH_RANKED
-    raise AssertionError("the last window is the whole table")
+        cursor.execute(sql, params)
+        scores = dict(cursor.fetchall())
+    if not scores:
+        return []
+    visible = tickets.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [list(scores)]))
+    if query.words:
+        # A subject match ranks first: read on the few candidates, not searched for.
+        visible = visible.annotate(
+            subject_match=RawSQL(
+                f"to_tsvector('{CONFIG}'::regconfig, tickets_ticket.subject) @@ {TSQUERY_SQL}",
+                query.tsquery_params,
+            )
+        )
+    else:
+        visible = visible.annotate(subject_match=Value(False))
+    # Recency is the ticket's id: tickets are numbered in the order they were opened (and
+    # thousands of timestamps would cost more to read than the search itself).
+    return [
+        (scores[pk] + (SCORE_SUBJECT if subject else 0), pk)
+        for pk, subject in visible.order_by().values_list("pk", "subject_match")
+    ]
 
 
-def _search_postgresql(tickets, query: SearchQuery, *, public_only: bool, page: int) -> SearchPage:
-    matches, ranked_all = _scored_matches(tickets, query, public_only=public_only)
+def _search_postgresql(
+    tickets, query: SearchQuery, *, scope, filters, public_only: bool, page: int
+) -> SearchPage:
+    matches, ranked_all = _scored_matches(
+        tickets, query, scope=scope, filters=filters, public_only=public_only
+    )
     offset = (page - 1) * SEARCH_PAGE_SIZE
-    page_ids = [pk for _score, _created, pk in matches[offset : offset + SEARCH_PAGE_SIZE]]
+    page_ids = [pk for _score, pk in matches[offset : offset + SEARCH_PAGE_SIZE]]
     has_next = len(matches) > offset + SEARCH_PAGE_SIZE and page < SEARCH_PAGES
     if not page_ids:
         return SearchPage(page=page, ranked_all=ranked_all)

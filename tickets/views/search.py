@@ -49,6 +49,7 @@ def desk_search(request):
         public_only=False,
         filters=filters,
         page=_page_number(request),
+        scope=access.staff_search_scope(user),
     )
     context = {
         "form": form,
@@ -87,7 +88,11 @@ def my_search(request):
     raw = (request.GET.get("q") or "").strip()
     query = search.search_query(raw)
     page = search.tickets_search(
-        tickets=tickets, query=query, public_only=True, page=_page_number(request)
+        tickets=tickets,
+        query=query,
+        public_only=True,
+        page=_page_number(request),
+        scope=search.SearchScope(customer_id=customer.pk if customer else None),
     )
     context = {
         "query": query,

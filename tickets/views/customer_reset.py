@@ -21,7 +21,7 @@ TEMPLATE = "accounts/includes/customer_reset_link.html"
 def customer_password_reset(request, customer_id):
     customer = access.customer_for_staff(user=request.user, customer_id=customer_id)
     try:
-        password_reset_send(customer=customer)
+        password_reset_send(customer=customer, actor=request.user)
     except ValidationError as error:
         if request.htmx:
             context = {"customer": customer, "reset_error": error.messages[0]}

@@ -390,7 +390,9 @@ def test_a_get_is_not_allowed(client, tech, customer_page):
     ],
 )
 def test_the_account_mails_are_editable_templates_with_known_placeholders(key):
-    from responses.mail_templates import DEFAULTS, MAIL_PLACEHOLDERS, mail_preview
+    from responses.mail_defaults import DEFAULTS
+    from responses.mail_placeholders import MAIL_PLACEHOLDERS
+    from responses.mail_templates import mail_preview
     from responses.placeholders import placeholders_unknown
 
     subject, body = (str(part) for part in DEFAULTS[key])

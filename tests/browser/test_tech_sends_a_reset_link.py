@@ -49,9 +49,12 @@ def test_tech_sends_a_customer_a_password_reset_link(
     assert page.url == f"{live_server.url}/desk/customers/{customer.pk}/"  # answered in place
     screenshot("customer-page-reset-link-sent")
 
-    # The customer's history keeps who sent it.
-    page.reload()
+    # The customer's history keeps who sent it: shown at once (htmx, out of band) and after
+    # a reload.
     history = page.get_by_test_id("customer-history")
+    history.get_by_text("Password reset link sent to carla@example.org").wait_for()
+    assert page.url == f"{live_server.url}/desk/customers/{customer.pk}/"
+    page.reload()
     assert "Password reset link sent to carla@example.org" in history.inner_text()
     assert tech.full_name in history.inner_text()
     history.scroll_into_view_if_needed()

@@ -16,7 +16,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.tokens import password_reset_tokens, signup_tokens, uid_encode
-from responses.mail_templates import MAIL_PLACEHOLDERS, mail_render, mail_template_for
+from responses.mail_placeholders import MAIL_PLACEHOLDERS
+from responses.mail_templates import mail_render, mail_template_for
 from responses.models import MailTemplate
 from tickets.mail.outbound import AUTO_GENERATED, OutgoingMail
 from tickets.mail.outbox import (

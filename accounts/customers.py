@@ -13,6 +13,12 @@ def customer_by_email(*, email: str) -> Customer | None:
     return address.customer if address else None
 
 
+def customer_addresses(*, customer: Customer) -> list[CustomerEmail]:
+    """The customer's addresses as they are now, primary first (a customer read with its
+    addresses prefetched holds them as they were before a change)."""
+    return list(CustomerEmail.objects.filter(customer=customer).order_by("-is_primary", "email"))
+
+
 def customer_for_user(*, user: User) -> Customer | None:
     """The customer record of a signed-in customer: linked to the account, else matched by the
     account's email address (and then linked)."""

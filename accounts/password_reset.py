@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.account_mail import account_mail_add
-from accounts.models import Customer, User, normalize_email_address
+from accounts.customer_edits import change_record
+from accounts.models import Customer, CustomerChange, User, normalize_email_address
 from tickets.mail.outbox import PASSWORD_RESET
 from tickets.models import OutboundEmail
 
@@ -39,9 +40,19 @@ def customer_reset_account(*, customer: Customer) -> User | None:
 
 
 @transaction.atomic
-def password_reset_send(*, customer: Customer) -> OutboundEmail:
-    """Staff send the customer a reset link (the customer's page)."""
+def password_reset_send(*, customer: Customer, actor: User) -> OutboundEmail:
+    """Staff send the customer a reset link (the customer's page). The customer's history keeps
+    who sent it and when, beside the mail in the outbox: a customer who says "someone changed my
+    password" is answered from the customer's page. The line is an "Account" line (no new kind
+    of line, so no migration), its text saying what happened."""
     user = customer_reset_account(customer=customer)
     if user is None:
         raise ValidationError(_("This customer has no active account to reset."))
-    return account_mail_add(kind=PASSWORD_RESET, to=user.email, user=user)
+    mail = account_mail_add(kind=PASSWORD_RESET, to=user.email, user=user)
+    change_record(
+        customer=customer,
+        actor=actor,
+        field=CustomerChange.Field.ACCOUNT,
+        new=_("Password reset link sent to %(email)s") % {"email": user.email},
+    )
+    return mail

@@ -31,7 +31,8 @@ from accounts.models import User
 from departments.selectors import departments_managed_by
 from reports.scope import Scope
 from reports.summary_numbers import summary_lines, summary_text
-from responses.mail_templates import MAIL_PLACEHOLDERS, mail_render, mail_template_for
+from responses.mail_placeholders import MAIL_PLACEHOLDERS
+from responses.mail_templates import mail_render, mail_template_for
 from responses.models import MailTemplate
 from tickets.mail.outbox import MONTHLY_SUMMARY, Held, OutboxEntry, Rendered, outbox_add_many
 from tickets.models import OutboundEmail

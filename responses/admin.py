@@ -5,7 +5,9 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from responses.mail_templates import DEFAULTS, MAIL_PLACEHOLDERS, mail_preview
+from responses.mail_defaults import DEFAULTS
+from responses.mail_placeholders import MAIL_PLACEHOLDERS
+from responses.mail_templates import mail_preview
 from responses.models import CannedResponse, MailTemplate
 from responses.placeholders import PLACEHOLDERS
 from responses.services import mail_template_restore_default

@@ -92,7 +92,7 @@ class CannedResponse(models.Model):
 
 class MailTemplate(models.Model):
     """An admin's version of one of the mails the product sends. Without one, the shipped
-    default (responses/mail_templates.py) is used; a department's or a mailbox's version wins
+    default (responses/mail_defaults.py) is used; a department's or a mailbox's version wins
     over the global one for its own mail."""
 
     class Key(models.TextChoices):
@@ -164,7 +164,7 @@ class MailTemplate(models.Model):
 
     def clean(self):
         super().clean()
-        from responses.mail_templates import MAIL_PLACEHOLDERS
+        from responses.mail_placeholders import MAIL_PLACEHOLDERS
 
         if self.mailbox_id and self.key != self.Key.AUTO_RESPONSE:
             raise ValidationError({"mailbox": _("Only auto-responses can be set per mailbox.")})

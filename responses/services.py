@@ -87,7 +87,7 @@ def _utf16_length(text: str) -> int:
 def mail_template_restore_default(*, template_id: int) -> MailTemplate:
     """Put the shipped default subject and text back into an admin's version of a mail (the
     version stays, with its department or mailbox, so it can be edited again from there)."""
-    from responses.mail_templates import DEFAULTS
+    from responses.mail_defaults import DEFAULTS
 
     template = MailTemplate.objects.select_for_update().get(pk=template_id)
     subject, body = DEFAULTS[template.key]

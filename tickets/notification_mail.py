@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from responses.mail_templates import MAIL_PLACEHOLDERS, mail_render, mail_template_for, mail_values
+from responses.mail_placeholders import MAIL_PLACEHOLDERS
+from responses.mail_templates import mail_render, mail_template_for, mail_values
 from responses.models import MailTemplate
 from tickets.mail import outbox
 from tickets.mail.outbound import AUTO_GENERATED, OutgoingMail

@@ -3,6 +3,8 @@ customer, the last address), the history each change leaves, who may edit, and b
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import customer_edits
@@ -353,3 +355,142 @@ def test_a_deactivated_account_manager_does_not_block_other_edits(client, tech, 
     assert response.status_code == 302
     vera.refresh_from_db()
     assert vera.company == "Contoso" and vera.account_manager == manager
+
+
+# The same forms with htmx: each region comes back in place.
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_the_edit_page_posts_its_forms_with_htmx_and_without(client, tech, vera):
+    client.force_login(tech)
+
+    html = client.get(edit_url(vera)).content.decode()
+
+    assert f'action="{edit_url(vera)}"' in html and f'hx-post="{edit_url(vera)}"' in html
+    assert f'action="{add_url(vera)}"' in html and f'hx-post="{add_url(vera)}"' in html
+    assert 'id="customer-details"' in html and 'id="addresses"' in html
+
+
+def test_a_profile_saved_with_htmx_goes_on_to_the_customers_page(client, tech, vera):
+    client.force_login(tech)
+
+    response = client.post(edit_url(vera), profile_post(vera, phone="+1 555 0102"), headers=HTMX)
+
+    assert response.status_code == 200 and response["HX-Redirect"] == page(vera)
+    vera.refresh_from_db()
+    assert vera.phone == "+1 555 0102"
+    assert "Customer details saved." in client.get(page(vera)).content.decode()
+
+
+def test_bad_profile_input_with_htmx_comes_back_in_place_and_nothing_changes(
+    client, tech, customer_user, vera
+):
+    client.force_login(tech)
+
+    response = client.post(
+        edit_url(vera), profile_post(vera, name="", account_manager=customer_user.pk), headers=HTMX
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200  # htmx swaps only a 2xx answer
+    assert html.lstrip().startswith("<section") and "<html" not in html
+    assert 'id="customer-details"' in html and 'id="addresses"' not in html
+    assert "Please correct the marked fields." in html and 'aria-invalid="true"' in html
+    vera.refresh_from_db()
+    assert vera.name == "Vera Visitor" and vera.account_manager is None
+    assert not CustomerChange.objects.exists()
+
+
+def test_addresses_added_made_primary_and_removed_with_htmx_answer_with_the_block(
+    client, tech, vera
+):
+    client.force_login(tech)
+
+    added = client.post(add_url(vera), {"email": "V3@example.org"}, headers=HTMX)
+    html = added.content.decode()
+    assert added.status_code == 200 and "<html" not in html
+    assert html.lstrip().startswith("<section") and 'id="addresses"' in html
+    assert "v3@example.org added." in html and 'id="customer-details"' not in html
+    assert html.count('data-testid="customer-address"') == 2  # the list as it is now
+    third = vera.emails.get(email="v3@example.org")
+
+    made = client.post(primary_url(vera), {"address": third.pk}, headers=HTMX).content.decode()
+    assert "v3@example.org is now the primary address." in made
+    assert made.index("v3@example.org") < made.index("bi-star-fill") < made.index("vera@example")
+    first = vera.emails.get(email="vera@example.org")
+    removed = client.post(remove_url(vera), {"address": first.pk}, headers=HTMX).content.decode()
+    assert "vera@example.org removed." in removed
+    assert removed.count('data-testid="customer-address"') == 1
+    assert list(vera.emails.values_list("email", "is_primary")) == [("v3@example.org", True)]
+    # The notice was shown in the block; it does not come back on the next page.
+    assert "removed." not in client.get(edit_url(vera)).content.decode()
+
+
+def test_another_customers_address_with_htmx_is_refused_in_place_and_nothing_changes(
+    client,
+    tech,
+    vera,
+    submit,  # noqa: F811
+):
+    olga = submit(email="olga@example.org", name="Olga Other", subject="Hers").customer
+    client.force_login(tech)
+
+    html = client.post(add_url(vera), {"email": "olga@example.org"}, headers=HTMX).content.decode()
+
+    assert 'data-testid="address-conflict"' in html
+    assert f'href="{page(olga)}">Olga Other</a>' in html and "Nothing was changed." in html
+    assert list(vera.emails.values_list("email", flat=True)) == ["vera@example.org"]
+    assert list(olga.emails.values_list("email", flat=True)) == ["olga@example.org"]
+    assert not CustomerChange.objects.exists()
+
+
+@pytest.mark.parametrize("url", [remove_url, primary_url])
+@pytest.mark.parametrize("htmx", [True, False])
+def test_another_customers_address_cannot_be_removed_or_made_primary_through_the_page(
+    client,
+    tech,
+    vera,
+    submit,  # noqa: F811
+    url,
+    htmx,
+):
+    olga = submit(email="olga@example.org", name="Olga Other", subject="Hers").customer
+    CustomerEmailFactory(customer=olga, email="olga2@example.org", is_primary=False)
+    theirs = olga.emails.get(email="olga2@example.org")
+    CustomerEmailFactory(customer=vera, email="v2@example.org", is_primary=False)
+    client.force_login(tech)
+
+    if htmx:
+        response = client.post(url(vera), {"address": theirs.pk}, headers=HTMX)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'data-testid="address-error"' in html and "<html" not in html
+    else:
+        response = client.post(url(vera), {"address": theirs.pk}, follow=True)
+        html = response.content.decode()
+    assert "That address is no longer one of this customer&#x27;s." in html
+    assert "olga2@example.org" not in html
+    assert set(olga.emails.values_list("email", "is_primary")) == {
+        ("olga@example.org", True),
+        ("olga2@example.org", False),
+    }
+    assert vera.emails.count() == 2
+    assert not CustomerChange.objects.exists()
+
+
+def test_the_edit_page_and_its_address_block_take_the_same_queries_however_many_addresses(
+    client, tech, vera, django_assert_num_queries
+):
+    client.force_login(tech)
+    client.get(edit_url(vera))
+    with CaptureQueriesContext(connection) as few_page:
+        client.get(edit_url(vera))
+    with CaptureQueriesContext(connection) as few_block:
+        client.post(remove_url(vera), {"address": "x"}, headers=HTMX)
+    for number in range(6):
+        CustomerEmailFactory(customer=vera, email=f"more{number}@example.org", is_primary=False)
+    with django_assert_num_queries(len(few_page.captured_queries)):
+        client.get(edit_url(vera))
+    with django_assert_num_queries(len(few_block.captured_queries)):
+        client.post(remove_url(vera), {"address": "x"}, headers=HTMX)

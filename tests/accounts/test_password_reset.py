@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.account_mail import account_mails
-from accounts.models import Customer, CustomerEmail
+from accounts.models import Customer, CustomerChange, CustomerEmail
 from responses.models import MailTemplate
 from tests.accounts.account_mail_support import link_in
 from tests.factories import PASSWORD, MembershipFactory, TechFactory, UserFactory
@@ -296,6 +296,45 @@ def test_the_button_answers_htmx_with_its_own_block(
     assert len(mailoutbox) == 1
 
 
+def test_a_sent_link_leaves_a_line_in_the_customers_history_with_who_and_when(
+    client, tech, customer_page, django_capture_on_commit_callbacks
+):
+    client.force_login(tech)
+    sent_at = timezone.now()
+    with (
+        time_machine.travel(sent_at, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        answer = client.post(reset_url(customer_page), headers={"HX-Request": "true"})
+    # The htmx answer brings the history along (out of band) with the new line in it.
+    oob = answer.content.decode().split('id="customer-history" hx-swap-oob="true"', 1)[1]
+    assert "Password reset link sent to carla@example.org" in oob and tech.full_name in oob
+    line = CustomerChange.objects.get(customer=customer_page)
+    assert (line.actor, line.actor_name, line.at) == (tech, tech.full_name, sent_at)
+    assert line.field == CustomerChange.Field.ACCOUNT
+    assert line.new_value == "Password reset link sent to carla@example.org"
+
+    page = client.get(reverse("tickets:desk_customer", args=[customer_page.pk])).content.decode()
+    history = page.split('data-testid="customer-history"', 1)[1]
+    assert "Password reset link sent to carla@example.org" in history
+    assert tech.full_name in history
+
+
+def test_sending_the_link_takes_the_same_queries_however_long_the_history(
+    client, tech, customer_page, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    client.force_login(tech)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reset_url(customer_page))
+    for _ in range(5):
+        # Session, account, the customer and its access check, the mail, the history line, and
+        # the history read back for the page (one query however long).
+        with django_assert_max_num_queries(8):
+            response = client.post(reset_url(customer_page), headers={"HX-Request": "true"})
+        assert response.status_code == 200
+    assert customer_page.changes.count() == 6
+
+
 def test_a_tech_who_cannot_see_the_customer_gets_a_404_and_no_mail(
     client, customer_page, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -304,6 +343,7 @@ def test_a_tech_who_cannot_see_the_customer_gets_a_404_and_no_mail(
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(reset_url(customer_page)).status_code == 404
     assert not OutboundEmail.objects.exists()
+    assert not CustomerChange.objects.exists()
 
 
 def test_a_customer_cannot_use_it(client, carla, customer_page):
@@ -327,6 +367,7 @@ def test_a_customer_without_an_account_has_no_button_and_a_post_is_refused(
     htmx = client.post(reset_url(customer_page), headers={"HX-Request": "true"})
     assert htmx.status_code == 400
     assert not OutboundEmail.objects.exists()
+    assert not CustomerChange.objects.exists()
 
 
 def test_an_inactive_account_has_no_button(client, tech, customer_page, carla):
@@ -353,7 +394,9 @@ def test_a_get_is_not_allowed(client, tech, customer_page):
     ],
 )
 def test_the_account_mails_are_editable_templates_with_known_placeholders(key):
-    from responses.mail_templates import DEFAULTS, MAIL_PLACEHOLDERS, mail_preview
+    from responses.mail_defaults import DEFAULTS
+    from responses.mail_placeholders import MAIL_PLACEHOLDERS
+    from responses.mail_templates import mail_preview
     from responses.placeholders import placeholders_unknown
 
     subject, body = (str(part) for part in DEFAULTS[key])

@@ -4,7 +4,7 @@ default and restores one; the sign-in events list shows the browser whole and no
 import pytest
 
 from accounts.models import LoginEvent
-from responses.mail_templates import DEFAULTS
+from responses.mail_defaults import DEFAULTS
 from responses.models import MailTemplate
 from tests.factories import PASSWORD, AdminFactory, TechFactory
 

@@ -55,6 +55,7 @@ def test_tech_edits_a_customer_logs_a_call_and_merges_the_duplicate(
     conflict = page.get_by_test_id("address-conflict")
     conflict.wait_for()
     assert "belongs to another customer" in conflict.inner_text()
+    assert page.url == f"{live_server.url}/desk/customers/{ivan.pk}/edit/"  # answered in place
     screenshot("customer-address-conflict")
     adding = page.get_by_test_id("customer-address-add")
     adding.get_by_label("New address").fill("ivan.mobile@example.org")

@@ -1,5 +1,6 @@
 """A tech on a customer's page sends the customer a password reset link: the button answers in
-place (htmx), the mail goes through the outbox, and the link in it works."""
+place (htmx), the mail goes through the outbox, the link in it works, and the customer's history
+says who sent it."""
 
 import pytest
 from django.core import mail
@@ -47,6 +48,17 @@ def test_tech_sends_a_customer_a_password_reset_link(
     page.get_by_text("A password reset link is on its way to carla@example.org.").wait_for()
     assert page.url == f"{live_server.url}/desk/customers/{customer.pk}/"  # answered in place
     screenshot("customer-page-reset-link-sent")
+
+    # The customer's history keeps who sent it: shown at once (htmx, out of band) and after
+    # a reload.
+    history = page.get_by_test_id("customer-history")
+    history.get_by_text("Password reset link sent to carla@example.org").wait_for()
+    assert page.url == f"{live_server.url}/desk/customers/{customer.pk}/"
+    page.reload()
+    assert "Password reset link sent to carla@example.org" in history.inner_text()
+    assert tech.full_name in history.inner_text()
+    history.scroll_into_view_if_needed()
+    screenshot("customer-history-reset-link")
 
     sent = next(m for m in mail.outbox if m.to == ["carla@example.org"])
     assert sent.subject == "Your password reset link"

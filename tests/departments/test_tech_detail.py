@@ -57,7 +57,10 @@ def test_manager_sees_the_techs_sessions_in_their_own_zone_to_the_second(client,
     sessions = response.context["sessions"].sessions
     assert [s.how for s in sessions] == ["open", "expired", "signed_out"]
     # Kyiv is two hours ahead of UTC in November.
-    assert '<time datetime="2026-11-02T08:01:02+02:00">Mon 2 Nov 2026, 08:01:02</time>' in page
+    assert (
+        '<time datetime="2026-11-02T08:01:02+02:00"><span class="text-nowrap">Mon 2 Nov 2026,'
+        '</span> <span class="text-nowrap">08:01:02</span></time>'
+    ) in page
     assert 'Signed out at <time datetime="2026-11-02T11:30:45+02:00"' in page
     assert "Session expired, last active at" in page and "13:47:13" in page
     assert "Still signed in" in page and "17:20:00" in page

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.conf import settings
 
-from responses.mail_templates import DEFAULTS, mail_preview
+from responses.mail_defaults import DEFAULTS
+from responses.mail_templates import mail_preview
 from responses.models import MailTemplate
 from tests.concurrency import run_in_threads
 from tests.faults import broker_unreachable

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from responses.mail_templates import DEFAULTS
+from responses.mail_defaults import DEFAULTS
 from responses.models import MailTemplate
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
-from responses.mail_templates import DEFAULTS, mail_render, mail_template_for, mail_values
+from responses.mail_defaults import DEFAULTS
+from responses.mail_templates import mail_render, mail_template_for, mail_values
 from responses.models import MailTemplate
 from tests.factories import DepartmentFactory
 

@@ -6,7 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from responses.mail_templates import DEFAULTS, MAIL_PLACEHOLDERS, mail_preview
+from responses.mail_defaults import DEFAULTS
+from responses.mail_placeholders import MAIL_PLACEHOLDERS
+from responses.mail_templates import mail_preview
 from responses.models import MailTemplate
 from responses.placeholders import placeholders_unknown
 

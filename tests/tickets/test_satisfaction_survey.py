@@ -310,7 +310,7 @@ def test_a_survey_template_with_an_unknown_placeholder_is_refused():
 
 
 def test_the_admin_preview_shows_example_links():
-    from responses.mail_templates import DEFAULTS
+    from responses.mail_defaults import DEFAULTS
 
     subject, body = DEFAULTS[MailTemplate.Key.SATISFACTION_SURVEY]
     preview = mail_preview(

@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import customer_edits
 from accounts.absences import absent_now
 from accounts.access import staff_required
 from accounts.customer_history import customer_history
-from accounts.customers import customer_by_email
+from accounts.customers import customer_addresses, customer_by_email
 from accounts.forms_customers import (
     AddressChoiceForm,
     CustomerEmailForm,
@@ -36,6 +37,9 @@ def _page(customer) -> str:
 
 def _edit_page(customer) -> str:
     return reverse("tickets:desk_customer_edit", args=[customer.pk])
+
+
+EDIT_TEMPLATE = "tickets/desk_customer_edit.html"
 
 
 def _open_tickets(tickets):
@@ -84,6 +88,8 @@ def _edit_context(customer, **extra):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def customer_edit(request, customer_id):
+    """The record's details; with htmx the form comes back with its errors in place, a save
+    goes on to the customer's page either way."""
     customer = access.customer_for_staff(user=request.user, customer_id=customer_id)
     if request.method == "POST":
         form = CustomerProfileForm(request.POST, customer=customer)
@@ -99,14 +105,33 @@ def customer_edit(request, customer_id):
                     messages.success(request, _("Customer details saved."))
                 else:
                     messages.info(request, _("Nothing was changed."))
+                if request.htmx:
+                    return HttpResponseClientRedirect(_page(customer))
                 return redirect(_page(customer))
-        return render(
-            request,
-            "tickets/desk_customer_edit.html",
-            _edit_context(customer, form=form),
-            status=400,
+        context = _edit_context(customer, form=form)
+        if request.htmx:
+            # htmx swaps only a 2xx answer: the form with its errors comes back as 200.
+            return render(request, f"{EDIT_TEMPLATE}#customer-details", context)
+        return render(request, EDIT_TEMPLATE, context, status=400)
+    return render(request, EDIT_TEMPLATE, _edit_context(customer))
+
+
+def _addresses_answer(request, customer, *, notice="", error="", **extra):
+    """What an address form answers: with htmx, the addresses block saying what was done or
+    refused; without, the edit page (a refusal, 400) or a redirect to it with a message."""
+    if request.htmx:
+        addresses = customer_addresses(customer=customer)
+        context = _edit_context(
+            customer, addresses=addresses, address_notice=notice, address_error=error, **extra
         )
-    return render(request, "tickets/desk_customer_edit.html", _edit_context(customer))
+        return render(request, f"{EDIT_TEMPLATE}#customer-addresses", context)
+    if extra:  # the add form with its errors
+        return render(request, EDIT_TEMPLATE, _edit_context(customer, **extra), status=400)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, notice)
+    return redirect(_edit_page(customer))
 
 
 @staff_required
@@ -126,14 +151,9 @@ def customer_email_add(request, customer_id):
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            messages.success(request, _("%(email)s added.") % {"email": address.email})
-            return redirect(_edit_page(customer))
-    return render(
-        request,
-        "tickets/desk_customer_edit.html",
-        _edit_context(customer, email_form=form, conflict=conflict),
-        status=400,
-    )
+            notice = _("%(email)s added.") % {"email": address.email}
+            return _addresses_answer(request, customer, notice=notice)
+    return _addresses_answer(request, customer, email_form=form, conflict=conflict)
 
 
 def _visible_or_none(request, customer):
@@ -148,17 +168,15 @@ def _address_action(request, customer_id, service, done_message):
     customer = access.customer_for_staff(user=request.user, customer_id=customer_id)
     form = AddressChoiceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("That address is no longer one of this customer's."))
-        return redirect(_edit_page(customer))
+        error = _("That address is no longer one of this customer's.")
+        return _addresses_answer(request, customer, error=error)
     try:
         email = service(
             customer=customer, actor=request.user, address_id=form.cleaned_data["address"]
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done_message % {"email": email})
-    return redirect(_edit_page(customer))
+        return _addresses_answer(request, customer, error=" ".join(error.messages))
+    return _addresses_answer(request, customer, notice=done_message % {"email": email})
 
 
 @staff_required

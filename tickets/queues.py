@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from departments.models import Membership
+from departments.models import Department, Membership
 from tickets.models import ACTIVE_STATUS_TYPES, Message, StatusType, Ticket
 from tickets.sla.marks import clock_marks_attach
 
@@ -84,6 +84,14 @@ def member_department_ids(user: User) -> list[int]:
             "department_id", flat=True
         )
     )
+
+
+def queue_departments(user: User) -> QuerySet[Department]:
+    """The departments a person's queue and search filters offer: every active one for admins,
+    else those they belong to."""
+    if user.is_superuser:
+        return Department.objects.filter(is_active=True)
+    return Department.objects.filter(is_active=True, memberships__user=user).distinct()
 
 
 def managed_department_ids(user: User) -> list[int] | None:

@@ -6,23 +6,26 @@ staff, the customer's own tickets on /my/); search never widens that set. Staff 
 message of a ticket, internal notes included; a customer's search reads only what they may read
 (customer_visible_q), so a word of an internal note never finds their ticket.
 
-On PostgreSQL (tickets/migrations/0027_search.py has the indexes and why they are expression
-indexes rather than stored columns):
-- words: full text over subjects and message bodies in the `helpdesk_search` configuration
-  (simple + unaccent: English, Russian and Ukrainian alike, case and accents ignored); each word
-  of three letters or more also matches as a prefix ("refun" finds "refund");
-- fragments of three characters or more: order numbers, customers' names and companies
-  (pg_trgm), any of their email addresses, and their phone numbers by digits;
-- which rows: the newest messages and tickets first (SEARCH_WINDOWS, counted back from the
-  largest ids), the next, wider window only when that one holds too few matches the person may
-  see. A word found in one message of sixty then reads a few thousand rows, not every match in
-  two million messages. Each branch is forced through its index as a bitmap (ANDed with the
-  window): a plan walking the id range would recompute to_tsvector on every row it passes;
+On PostgreSQL (tickets/migrations/0027_search.py and 0028_search_documents.py say why the
+indexes are what they are):
+- words: full text over one stored document per ticket (`tickets_ticketsearch`, kept by
+  triggers: the subject and every message's words, the staff's and the customer's) in the
+  `helpdesk_search` configuration (simple + unaccent: English, Russian and Ukrainian alike,
+  case and accents ignored). Whole words are looked up first; each word of three letters or
+  more also matches as a prefix ("refun" finds "refund") when the whole words find too few;
+- who may see what is read inside the same index scan (SearchScope: the document carries the
+  ticket's department, owner and customer), and every hit is checked against the caller's
+  `tickets` again, so a stale document can only hide a ticket, never show one;
+- fragments of three characters or more: order numbers (pg_trgm), and the customers whose
+  name, company, any email address or phone (by digits) holds them, read once per search;
+- which rows: the newest tickets first (SEARCH_WINDOWS, counted back from the largest id), the
+  next, wider window only when that one holds too few matches the person may see. Each branch
+  is forced through its index as a bitmap (ANDed with the window);
 - ranking: a score per ticket (a subject match 4, an order number 4, a customer's name,
-  company, address or phone 2, each matching message 1), then recency; at most SEARCH_RANKED
-  tickets are ranked (the page says when more matched) in at most SEARCH_PAGES pages of
-  SEARCH_PAGE_SIZE. The number of queries is bounded: two per window, plus the page's rows and
-  snippets.
+  company, address or phone 2, the messages 1, a whole word 1 more than a prefix), then
+  recency; at most SEARCH_RANKED tickets are ranked (the page says when more matched) in at
+  most SEARCH_PAGES pages of SEARCH_PAGE_SIZE. The number of queries is bounded: a few per
+  window and pass, plus the page's rows and snippets (cut from the page's tickets' messages).
 
 On other databases (the SQLite quickstart) a plain case-insensitive `icontains` over the same
 fields stands in, newest first, with the snippet cut around the first occurrence."""

@@ -14,8 +14,8 @@ with icontains and has no such table):
   a ticket's vocabulary, not its text), in the `helpdesk_search` configuration of 0027;
 - `department_id`, `owner_id` (0: the general pool) and `customer_id`, copied from the ticket,
   so "who may see it" is answered by the same index as the words: a GIN index over
-  (staff_document, owner_id, department_id) and one over (public_document, customer_id), with
-  btree_gin for the integer columns.
+  (staff_document, owner_id, department_id), with btree_gin for the integer columns; a
+  customer's search reads their own few documents by customer_id.
 
 Kept current by triggers, so every path that writes tickets or messages (ORM, bulk update,
 raw SQL, COPY) keeps it: a new ticket gets its row; a ticket's subject, department, owner or
@@ -29,8 +29,13 @@ visible tickets again, so a stale row can only hide a ticket, never show one.
 Existing tickets are backfilled in batches of BATCH tickets after the triggers exist (so a desk
 that keeps writing meanwhile is not missed); the migration is not atomic so each batch commits.
 
-Also a btree (customer_id, id) on tickets: "the tickets of the customers whose name matches",
-newest first, read from the index alone (a name fragment's search; BENCHMARKS.md)."""
+0027's expression indexes on every message's and subject's words go: the documents answer for
+them, and each cost a to_tsvector and its GIN entries on every message taken in (snippets are
+cut from the page's 25 tickets' messages, found by ticket).
+
+Also a btree (customer_id, id) INCLUDE (department_id, assignee_id) on tickets: "the tickets
+of the customers whose name matches, that this person may see", newest first, from the index
+alone (a name fragment's search, and the customer search's visibility check; BENCHMARKS.md)."""
 
 from django.db import migrations, transaction
 
@@ -131,22 +136,27 @@ SETUP = [
     f"""
     CREATE OR REPLACE FUNCTION tickets_search_message_inserted() RETURNS trigger
     LANGUAGE plpgsql AS $$
-    DECLARE
-        ids bigint[];
     BEGIN
         BEGIN
             UPDATE tickets_ticketsearch s SET
                 staff_document = s.staff_document || added.staff,
                 public_document = s.public_document || added.public
             FROM (
-                SELECT m.ticket_id,
-                    coalesce(strip(to_tsvector('{CONFIG}'::regconfig,
-                        string_agg(m.body, ' ') FILTER (WHERE {STAFF_MESSAGE}))),
-                        ''::tsvector) AS staff,
-                    coalesce(strip(to_tsvector('{CONFIG}'::regconfig,
-                        string_agg(m.body, ' ') FILTER (WHERE {PUBLIC_MESSAGE}))),
-                        ''::tsvector) AS public
-                FROM new_rows m WHERE {STAFF_MESSAGE} GROUP BY m.ticket_id
+                -- A customer's message or a reply is the same words for both documents:
+                -- parsed once.
+                SELECT ticket_id, staff, CASE
+                    WHEN every_public THEN staff
+                    WHEN public_text IS NULL THEN ''::tsvector
+                    ELSE strip(to_tsvector('{CONFIG}'::regconfig, public_text))
+                END AS public
+                FROM (
+                    SELECT m.ticket_id,
+                        strip(to_tsvector('{CONFIG}'::regconfig, string_agg(m.body, ' ')))
+                            AS staff,
+                        string_agg(m.body, ' ') FILTER (WHERE {PUBLIC_MESSAGE}) AS public_text,
+                        bool_and({PUBLIC_MESSAGE}) AS every_public
+                    FROM new_rows m WHERE {STAFF_MESSAGE} GROUP BY m.ticket_id
+                ) AS parsed
             ) AS added
             WHERE s.ticket_id = added.ticket_id;
         EXCEPTION WHEN program_limit_exceeded THEN
@@ -227,10 +237,8 @@ INDEXES = [
         "tickets_ticketsearch_staff",
         "tickets_ticketsearch USING gin (staff_document, owner_id, department_id)",
     ),
-    (
-        "tickets_ticketsearch_public",
-        "tickets_ticketsearch USING gin (public_document, customer_id)",
-    ),
+    # A customer's search reads their own few documents: found by customer, then matched.
+    ("tickets_ticketsearch_customer", "tickets_ticketsearch (customer_id)"),
     (
         "tickets_ticket_customer_id_id",
         "tickets_ticket (customer_id, id) INCLUDE (department_id, assignee_id)",
@@ -258,6 +266,20 @@ FUNCTIONS = [
 ]
 
 
+# 0027's indexes on every message's and subject's words: the documents answer for them now, and
+# each costs a to_tsvector and GIN entries on every message taken in.
+SUPERSEDED = [
+    (
+        "tickets_message_search",
+        f"tickets_message USING gin (to_tsvector('{CONFIG}'::regconfig, body))",
+    ),
+    (
+        "tickets_ticket_subject_search",
+        f"tickets_ticket USING gin (to_tsvector('{CONFIG}'::regconfig, subject))",
+    ),
+]
+
+
 def documents_create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -277,6 +299,8 @@ def documents_create(apps, schema_editor):
         for name, definition in INDEXES:
             cursor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {definition}")
         cursor.execute("ANALYZE tickets_ticketsearch")
+        for name, _definition in SUPERSEDED:
+            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
 
 def documents_drop(apps, schema_editor):
@@ -287,6 +311,8 @@ def documents_drop(apps, schema_editor):
     for function in FUNCTIONS:
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}")
     schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS tickets_ticket_customer_id_id")
+    for name, definition in SUPERSEDED:
+        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {definition}")
     schema_editor.execute("DROP TABLE IF EXISTS tickets_ticketsearch")
     # btree_gin stays, like 0027's extensions: it is harmless and may be shared.
 

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.absences import absence_current, absent_now
 from accounts.access import staff_required
-from departments.models import Department
 from departments.selectors import departments_of
 from responses.forms import PickerSearchForm, posted_caret
 from responses.services import canned_response_use, reply_with_response
@@ -25,12 +24,6 @@ from tickets.views.ticket import reply_moment, ticket_page_context
 HANDED_OVER_BOX_ROWS = 5
 
 
-def _queue_departments(user):
-    if user.is_superuser:
-        return Department.objects.filter(is_active=True)
-    return Department.objects.filter(is_active=True, memberships__user=user).distinct()
-
-
 @staff_required
 def desk(request):
     user = request.user
@@ -38,7 +31,7 @@ def desk(request):
     queue = request.GET.get("queue", queues.DEFAULT_QUEUE)
     if queue not in available:
         queue = queues.DEFAULT_QUEUE
-    filter_form = QueueFilterForm(request.GET or None, departments=_queue_departments(user))
+    filter_form = QueueFilterForm(request.GET or None, departments=queues.queue_departments(user))
     owner_id = None
     owners = []
     if queue == "team":

@@ -11,8 +11,7 @@ from accounts.customer_search import customers_search
 from accounts.customers import customer_for_user
 from tickets import access, search, selectors
 from tickets.forms_search import SearchForm
-from tickets.queues import id_from_query, managed_department_ids
-from tickets.views.desk import _queue_departments
+from tickets.queues import id_from_query, managed_department_ids, queue_departments
 
 
 def _page_number(request) -> int:
@@ -28,7 +27,7 @@ def desk_search(request):
     visible = access.tickets_visible_to_staff(user)
     form = SearchForm(
         request.GET,
-        departments=_queue_departments(user),
+        departments=queue_departments(user),
         owners=selectors.team_owners(user=user) if _manages(user) else [],
         viewer=user,
     )

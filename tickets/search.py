@@ -18,7 +18,7 @@ indexes are what they are):
   `tickets` again, so a stale document can only hide a ticket, never show one;
 - fragments of three characters or more: order numbers (pg_trgm), and the customers whose
   name, company, any email address or phone (by digits) holds them, read once per search;
-- which rows: the newest tickets first (SEARCH_WINDOWS, counted back from the largest id), the
+- which rows: the newest tickets first (SEARCH_FIRST_WINDOW, counted back from the largest id), the
   next, wider window only when that one holds too few matches the person may see. Each branch
   is forced through its index as a bitmap (ANDed with the window);
 - ranking: a score per ticket (a subject match 4, an order number 4, a customer's name,
@@ -221,10 +221,12 @@ class SearchScope:
     customer_id: int | None = None  # a customer's own tickets (public text only)
 
 
-# The newest tickets searched first, counted back from the largest id; the next window only
-# when the first holds too few matches the person may see. A word in one ticket of thirty then
-# reads the matches of the newest 10,000 tickets, not every match in a million.
-SEARCH_WINDOWS = (10_000, 50_000, 200_000, None)
+# The newest tickets searched first, counted back from the largest id; a wider window only when
+# that one holds too few matches the person may see, as wide as the matches found so far say is
+# needed for twice SEARCH_RANKED, or the whole table when that is most of it. A word in one
+# ticket of thirty reads the matches of the newest 10,000 tickets, not every match in a
+# million; an order number found in one ticket reads two windows, not five.
+SEARCH_FIRST_WINDOW = 10_000
 SCORE_SUBJECT, SCORE_ORDER, SCORE_MESSAGE, SCORE_CUSTOMER = 4, 4, 1, 2
 
 
@@ -355,15 +357,15 @@ def _scored_matches(
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM tickets_ticket")
         last_ticket = cursor.fetchone()[0]
-    # A customer's own tickets are few: searched whole at once.
-    windows = (None,) if scope.customer_id is not None else SEARCH_WINDOWS
     customer_ids = _customers_named(query)
     exact = replace(query, prefix=False)
     passes = [exact, query] if exact.tsquery != query.tsquery else [query]
     whole_word_ids: set[int] = set()
     for number, this in enumerate(passes):
         last_pass = number == len(passes) - 1
-        for back in windows:
+        # A customer's own tickets are few: searched whole at once.
+        back = SEARCH_FIRST_WINDOW if scope.customer_id is None else None
+        while True:
             # A window reaching back past the first rows is the whole table: searched once.
             whole = back is None or last_ticket <= back
             matches = _window_matches(
@@ -383,7 +385,16 @@ def _scored_matches(
             if whole:
                 whole_word_ids = {pk for _score, pk in matches}
                 break
+            back = _next_window(back, found=len(matches), last_ticket=last_ticket)
     raise AssertionError("the last window of the last pass is the whole table")
+
+
+def _next_window(back: int, *, found: int, last_ticket: int) -> int | None:
+    """How far back the next window reaches: far enough for twice SEARCH_RANKED matches at the
+    rate found so far (at least four times as far), or None, the whole table, once that is a
+    quarter of it or more."""
+    wanted = max(back * 2 * SEARCH_RANKED // max(found, 1), back * 4)
+    return None if wanted * 4 >= last_ticket else wanted
 
 
 def _window_matches(

@@ -331,7 +331,7 @@ def test_the_newest_window_is_searched_first_and_widened_when_it_holds_too_few(
 ):
     old = [submit(subject=f"Ukulele {index}") for index in range(4)]
     newest = submit(subject="Ukulele newest")
-    monkeypatch.setattr(search, "SEARCH_WINDOWS", (1, None))
+    monkeypatch.setattr(search, "SEARCH_FIRST_WINDOW", 1)
     monkeypatch.setattr(search, "SEARCH_RANKED", 2)
 
     page = tickets_search(

@@ -9,8 +9,8 @@ serial number found in one message, and a number jump, as the admin (every ticke
 measured tech (their departments' pools and their own). First request, median and p95 of the
 page through Django's test client, its query count and its slowest statement.
 
-When the search migrations (tickets 0027, 0028) are not applied yet on a filled database it is applied
-here and timed; --time-migration undoes and re-applies it to time it on kept data. Results go
+When the search migrations (tickets 0027, 0028) are not applied yet on a filled database they
+are applied here and timed; --time-migration undoes and re-applies them on kept data. Results go
 into BENCHMARKS.md between <!-- bench:search:results --> markers."""
 
 import argparse
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--refill", action="store_true", help="refill even if the data is there")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN the slowest statements")
     parser.add_argument(
-        "--time-migration", action="store_true", help="undo and re-apply tickets 0027 and 0028, timed"
+        "--time-migration", action="store_true", help="undo and re-apply tickets 0027-0028, timed"
     )
     parser.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md alone")
     args = parser.parse_args(argv)

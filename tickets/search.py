@@ -30,128 +30,59 @@ indexes are what they are):
 On other databases (the SQLite quickstart) a plain case-insensitive `icontains` over the same
 fields stands in, newest first, with the snippet cut around the first occurrence."""
 
-import html
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Customer, CustomerEmail
-from tickets.models import Message, Ticket, customer_visible_q
+from tickets.models import Message, Ticket
+from tickets.search_query import (
+    FRAGMENT_MIN,
+    MARK_START,
+    MARK_STOP,
+    PERIODS,
+    SEARCH_MAX_LENGTH,
+    SEARCH_PAGE_SIZE,
+    SEARCH_PAGES,
+    SearchFilters,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+    highlighted,
+    search_query,
+    ticket_number_in,
+)
+from tickets.search_simple import search_simple
+
+# Read from here by the views and tests, defined with the query's text.
+__all__ = [
+    "FRAGMENT_MIN",
+    "SEARCH_MAX_LENGTH",
+    "SEARCH_PAGES",
+    "SEARCH_PAGE_SIZE",
+    "SEARCH_RANKED",
+    "SearchFilters",
+    "SearchPage",
+    "SearchQuery",
+    "SearchScope",
+    "highlighted",
+    "search_query",
+    "ticket_number_in",
+    "ticket_number_jump",
+    "tickets_search",
+]
 
 CONFIG = "public.helpdesk_search"
-SEARCH_MAX_LENGTH = 200  # characters of a query read; the rest is dropped, with a word
-SEARCH_MAX_WORDS = 8
 SEARCH_RANKED = 250  # SEARCH_PAGES of SEARCH_PAGE_SIZE
-SEARCH_PAGE_SIZE = 25
-SEARCH_PAGES = 10
-FRAGMENT_MIN = 3
-PHONE_DIGITS_MIN = 4
 SNIPPET_SOURCE_MAX = 5000  # characters of a message a snippet is cut from
-SNIPPET_CONTEXT = 80  # characters either side of the first occurrence (SQLite)
-# Highlight markers: control characters no message keeps (they are removed before
-# highlighting), turned into <mark> only after the text around them is escaped.
-MARK_START, MARK_STOP = "\x02", "\x03"
 # Every word as a prefix, or the text parsed as the documents were ("SN-3012695" is indexed as
 # "sn-3012695", "sn" and "-3012695", which the words alone would not find).
 TSQUERY_SQL = (
     f"(to_tsquery('{CONFIG}'::regconfig, %s) || plainto_tsquery('{CONFIG}'::regconfig, %s))"
 )
-
-PERIODS = {
-    "week": (7, _("Last 7 days")),
-    "month": (31, _("Last 31 days")),
-    "year": (366, _("Last 12 months")),
-}
-
-TICKET_NUMBER = re.compile(r"\s*#?\s*([0-9]{1,18})\s*")
-WORD = re.compile(r"\w+")
-PHONE_LIKE = re.compile(r"[0-9+()\-. /]+")
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    status_id: int | None = None
-    department_id: int | None = None
-    owner_id: int | None = None  # 0: the general pool
-    period: str = ""
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    text: str  # the query as read (trimmed, at most SEARCH_MAX_LENGTH)
-    words: tuple[str, ...]
-    truncated: bool = False
-    prefix: bool = True  # words of three letters or more also match as prefixes
-
-    @property
-    def fragment(self) -> str:
-        return self.text if len(self.text) >= FRAGMENT_MIN else ""
-
-    @property
-    def phone_digits(self) -> str:
-        digits = re.sub(r"[^0-9]", "", self.text)
-        if len(digits) >= PHONE_DIGITS_MIN and PHONE_LIKE.fullmatch(self.text):
-            return digits
-        return ""
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.words or self.fragment)
-
-    @property
-    def tsquery_params(self) -> list[str]:
-        """The parameters of TSQUERY_SQL."""
-        return [self.tsquery, self.text]
-
-    @property
-    def tsquery(self) -> str:
-        """to_tsquery() input built from word characters only, each word quoted: nothing a
-        person types (`& | ! : * ( )`, quotes, backslashes) reaches the tsquery parser as
-        syntax."""
-        # A query with a digit is a number or a code ("ORD-1134265"): its words are matched
-        # whole, or "ord" would match "order" in half the messages.
-        prefix = self.prefix and not any(character.isdigit() for character in self.text)
-        return " & ".join(
-            f"'{word}':*" if prefix and len(word) >= FRAGMENT_MIN else f"'{word}'"
-            for word in self.words
-        )
-
-
-@dataclass
-class SearchHit:
-    ticket: Ticket
-    subject_html: SafeString
-    snippet_html: SafeString
-
-
-@dataclass
-class SearchPage:
-    hits: list[SearchHit] = field(default_factory=list)
-    page: int = 1
-    has_next: bool = False
-    # More tickets matched than are ranked: the person is told to narrow the search.
-    ranked_all: bool = True
-
-
-def search_query(raw: str) -> SearchQuery:
-    text = " ".join((raw or "").split())
-    truncated = len(text) > SEARCH_MAX_LENGTH
-    text = text[:SEARCH_MAX_LENGTH].strip()
-    words = tuple(dict.fromkeys(w.lower() for w in WORD.findall(text)))[:SEARCH_MAX_WORDS]
-    return SearchQuery(text=text, words=words, truncated=truncated)
-
-
-def ticket_number_in(raw: str) -> int | None:
-    """The ticket number a query is, alone ("1042", "#1042"), or None."""
-    match = TICKET_NUMBER.fullmatch(raw or "")
-    return int(match.group(1)) if match else None
 
 
 def ticket_number_jump(*, tickets: QuerySet[Ticket], raw: str) -> Ticket | None:
@@ -202,7 +133,7 @@ def tickets_search(
             public_only=public_only,
             page=page,
         )
-    return _search_simple(tickets, query, public_only=public_only, page=page)
+    return search_simple(tickets, query, public_only=public_only, page=page)
 
 
 # PostgreSQL ---------------------------------------------------------------------------------
@@ -261,21 +192,23 @@ def _scope_sql(scope: SearchScope, filters: SearchFilters, *, table: str) -> tup
     return " AND ".join(conditions) or "TRUE", params
 
 
-def _candidates_sql(
-    query: SearchQuery,
-    *,
-    scope: SearchScope,
-    filters: SearchFilters,
-    public_only: bool,
-    ticket_from: int,
-    customer_ids: tuple[int, ...],
-) -> tuple[str, list]:
+@dataclass(frozen=True)
+class _Search:
+    """What stays the same through one search's windows and passes."""
+
+    scope: SearchScope
+    filters: SearchFilters
+    public_only: bool
+    customer_ids: tuple[int, ...]  # the customers the query names (_customers_named)
+
+
+def _candidates_sql(query: SearchQuery, run: _Search, *, ticket_from: int) -> tuple[str, list]:
     """(ticket id, score) of the matches within the scope, from the given ticket id on, as one
-    UNION ALL whose branches each use their own index; `customer_ids`: the customers the
-    query names (_customers_named)."""
+    UNION ALL whose branches each use their own index."""
+    scope, filters, customer_ids = run.scope, run.filters, run.customer_ids
     branches, params = [], []
     if query.words:
-        document = "s.public_document" if public_only else "s.staff_document"
+        document = "s.public_document" if run.public_only else "s.staff_document"
         in_scope, scope_params = _scope_sql(scope, filters, table="s")
         branches.append(
             f"SELECT s.ticket_id, {SCORE_MESSAGE} FROM tickets_ticketsearch s"
@@ -357,7 +290,12 @@ def _scored_matches(
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM tickets_ticket")
         last_ticket = cursor.fetchone()[0]
-    customer_ids = _customers_named(query)
+    run = _Search(
+        scope=scope,
+        filters=filters,
+        public_only=public_only,
+        customer_ids=_customers_named(query),
+    )
     exact = replace(query, prefix=False)
     passes = [exact, query] if exact.tsquery != query.tsquery else [query]
     whole_word_ids: set[int] = set()
@@ -369,13 +307,7 @@ def _scored_matches(
             # A window reaching back past the first rows is the whole table: searched once.
             whole = back is None or last_ticket <= back
             matches = _window_matches(
-                tickets,
-                this,
-                scope=scope,
-                filters=filters,
-                public_only=public_only,
-                ticket_from=0 if whole else last_ticket - back,
-                customer_ids=customer_ids,
+                tickets, this, run, ticket_from=0 if whole else last_ticket - back
             )
             if whole_word_ids:
                 matches = [(score + (pk in whole_word_ids), pk) for score, pk in matches]
@@ -398,24 +330,10 @@ def _next_window(back: int, *, found: int, last_ticket: int) -> int | None:
 
 
 def _window_matches(
-    tickets,
-    query: SearchQuery,
-    *,
-    scope: SearchScope,
-    filters: SearchFilters,
-    public_only: bool,
-    ticket_from: int,
-    customer_ids: tuple[int, ...],
+    tickets, query: SearchQuery, run: _Search, *, ticket_from: int
 ) -> list[tuple[int, int]]:
     """[(score, id)] of the matches among `tickets` from the given ticket id on, unsorted."""
-    sql, params = _candidates_sql(
-        query,
-        scope=scope,
-        filters=filters,
-        public_only=public_only,
-        ticket_from=ticket_from,
-        customer_ids=customer_ids,
-    )
+    sql, params = _candidates_sql(query, run, ticket_from=ticket_from)
     with transaction.atomic(), connection.cursor() as cursor:
         # Every branch must go through its index as a bitmap (ANDed with the id window):
         # a plan that walks the id range would read every row it passes.
@@ -519,80 +437,3 @@ def _snippets_postgresql(found: list[Ticket], query: SearchQuery, *, public_only
 def _like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-# Other databases (the SQLite quickstart) ----------------------------------------------------
-
-
-def _search_simple(tickets, query: SearchQuery, *, public_only: bool, page: int) -> SearchPage:
-    needle = query.text
-    messages = Message.objects.filter(ticket=OuterRef("pk"), body__icontains=needle)
-    messages = (
-        messages.filter(customer_visible_q())
-        if public_only
-        else messages.exclude(kind=Message.Kind.EVENT)
-    )
-    customers = Customer.objects.filter(
-        Q(name__icontains=needle)
-        | Q(company__icontains=needle)
-        | Q(phone__icontains=needle)
-        | Q(pk__in=CustomerEmail.objects.filter(email__icontains=needle).values("customer"))
-    )
-    matches = tickets.filter(
-        Q(subject__icontains=needle)
-        | Q(order_number__icontains=needle)
-        | Q(customer__in=customers.values("pk"))
-        | Exists(messages)
-    )
-    offset = (page - 1) * SEARCH_PAGE_SIZE
-    found = list(
-        matches.select_related("customer", "department", "status", "assignee").order_by(
-            "-created_at", "-id"
-        )[offset : offset + SEARCH_PAGE_SIZE + 1]
-    )
-    has_next = len(found) > SEARCH_PAGE_SIZE and page < SEARCH_PAGES
-    found = found[:SEARCH_PAGE_SIZE]
-    bodies = Message.objects.filter(ticket__in=found, body__icontains=needle)
-    bodies = (
-        bodies.filter(customer_visible_q())
-        if public_only
-        else bodies.exclude(kind=Message.Kind.EVENT)
-    )
-    snippets = {}
-    for ticket_id, body in bodies.order_by("-id").values_list("ticket_id", "body"):
-        snippets.setdefault(ticket_id, _cut_around(body, needle))
-    hits = [
-        SearchHit(
-            ticket=ticket,
-            subject_html=highlighted(_marked(ticket.subject, needle)),
-            snippet_html=highlighted(snippets.get(ticket.pk, "")),
-        )
-        for ticket in found
-    ]
-    return SearchPage(hits=hits, page=page, has_next=has_next)
-
-
-def _marked(text: str, needle: str) -> str:
-    text = text.replace(MARK_START, "").replace(MARK_STOP, "")
-    at = text.lower().find(needle.lower())
-    if at < 0:
-        return text
-    end = at + len(needle)
-    return f"{text[:at]}{MARK_START}{text[at:end]}{MARK_STOP}{text[end:]}"
-
-
-def _cut_around(body: str, needle: str) -> str:
-    at = body.lower().find(needle.lower())
-    start = max(at - SNIPPET_CONTEXT, 0)
-    end = at + len(needle) + SNIPPET_CONTEXT
-    cut = body[start:end]
-    return ("…" if start else "") + _marked(cut, needle) + ("…" if end < len(body) else "")
-
-
-def highlighted(marked: str) -> SafeString:
-    """Text with highlight markers as safe HTML: everything escaped, then only the markers
-    turned into <mark>; a marker left open is closed."""
-    escaped = html.escape(" ".join((marked or "").split()))
-    opened = escaped.count(MARK_START) - escaped.count(MARK_STOP)
-    escaped = escaped.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
-    return mark_safe(escaped + "</mark>" * max(opened, 0))  # escaped above

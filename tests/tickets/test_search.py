@@ -12,6 +12,7 @@ from tests.factories import DepartmentFactory, MembershipFactory, TechFactory
 from tickets import access, search, workflow
 from tickets.models import Message, Status, StatusType, Ticket
 from tickets.search import SearchFilters, search_query, tickets_search
+from tickets.search_simple import search_simple
 
 pytestmark = pytest.mark.django_db
 
@@ -315,7 +316,7 @@ def test_the_simple_fallback_searches_the_same_fields_without_notes_for_customer
     own = Ticket.objects.filter(customer=customer_with_account)
 
     def simple(tickets, text, public_only):
-        page = search._search_simple(tickets, search_query(text), public_only=public_only, page=1)
+        page = search_simple(tickets, search_query(text), public_only=public_only, page=1)
         return page.hits
 
     [hit] = simple(visible, "hums", False)

@@ -240,8 +240,11 @@ def test_snippets_are_highlighted_and_escaped(tech, submit):
 
 
 def test_the_query_count_does_not_grow_with_the_results(
-    tech, submit, django_assert_max_num_queries
+    tech, submit, django_assert_max_num_queries, monkeypatch
 ):
+    # Ticket ids reach past the first window in a long test run: one window here (how many a
+    # search may read is the next test's).
+    monkeypatch.setattr(search, "SEARCH_FIRST_WINDOW", 10**15)
     for index in range(3):
         submit(subject=f"Scanner {index}", body="The scanner squeaks.")
     # The scope, the customers the words name, the largest id, two passes (whole words, then
@@ -253,6 +256,19 @@ def test_the_query_count_does_not_grow_with_the_results(
         submit(subject=f"Scanner {index}", body="The scanner squeaks.")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(hits(tech, "scanner")) == search.SEARCH_PAGE_SIZE
+
+
+@pytest.mark.parametrize("last_ticket", [10**6, 10**7, 10**9])
+@pytest.mark.parametrize("found", [0, 1, 100, search.SEARCH_RANKED])
+def test_a_search_reads_few_windows_however_many_tickets(last_ticket, found):
+    """Each window reaches at least four times as far back as the one before and the table
+    whole once that is a quarter of it, so the windows (and the queries) of a search grow with
+    the logarithm of the table at most: four at a million tickets."""
+    back, windows = search.SEARCH_FIRST_WINDOW, 1
+    while back is not None:
+        back = search._next_window(back, found=found, last_ticket=last_ticket)
+        windows += 1
+    assert windows <= {10**6: 4, 10**7: 5, 10**9: 9}[last_ticket]
 
 
 def test_pages_are_bounded(tech, submit):
